@@ -1,0 +1,76 @@
+//! tgforge: one YAML spec in, a complete Terragrunt/Terraform repository for AWS out.
+//!
+//! The flow runs one way, one module per stage:
+//! spec file -> typed model (`spec`) -> validation (`validate`, giving a `project::Project`)
+//! -> render plan (`plan`) -> render (`render`, `hcl_format`) -> verify (`verify`) -> write
+//! (`output`).
+
+pub mod cli;
+pub mod diagnostic;
+pub mod hcl_format;
+pub mod naming;
+pub mod network;
+pub mod output;
+pub mod plan;
+pub mod project;
+pub mod render;
+pub mod spec;
+pub mod validate;
+pub mod verify;
+
+use std::path::Path;
+
+use crate::project::Project;
+use crate::render::{RenderedFile, Renderer};
+use crate::spec::LoadError;
+
+/// Why a command failed, which decides its exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The spec (or the command line) is wrong: exit 2, nothing written.
+    InvalidInput(String),
+    /// Anything else (I/O, or a tgforge bug caught by verification): exit 3.
+    Internal(anyhow::Error),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::InvalidInput(msg) => write!(f, "{msg}"),
+            Failure::Internal(e) => write!(f, "error: {e:#}"),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Internal(e)
+    }
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Self {
+        Failure::InvalidInput(e.to_string())
+    }
+}
+
+/// Loads and validates the spec at `spec_path`.
+pub fn load_project(spec_path: &Path) -> Result<Project, Failure> {
+    let loaded = spec::load_file(spec_path)?;
+    validate::validate(&loaded).map_err(|e| Failure::InvalidInput(e.to_string()))
+}
+
+/// Plans, renders and verifies the whole tree of `project`, writing nothing.
+pub fn render_project(project: &Project) -> Result<Vec<RenderedFile>, Failure> {
+    let plan = plan::plan(project);
+    let files = Renderer::new()?.render(&plan)?;
+    verify::verify(&files)?;
+    Ok(files)
+}
+
+/// The whole pipeline up to (not including) writing: spec file -> verified files.
+pub fn generate(spec_path: &Path) -> Result<(Project, Vec<RenderedFile>), Failure> {
+    let project = load_project(spec_path)?;
+    let files = render_project(&project)?;
+    Ok((project, files))
+}

@@ -1,0 +1,190 @@
+//! Template contexts: every value a template prints, decided and named here.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::naming::{self, fit};
+use crate::project::{Ecr, Environment, NatMode, Project, StateLocking};
+
+/// Context of `root.hcl`.
+pub fn root(project: &Project) -> Value {
+    let s = &project.state;
+    json!({
+        "spec_name": project.spec_name,
+        "project": project.name,
+        "state": {
+            "bucket": s.bucket,
+            "region": s.region,
+            "profile": s.profile,
+            "lock_table": if s.locking == StateLocking::Dynamodb { Some(&s.lock_table) } else { None },
+            "use_lockfile": s.locking == StateLocking::S3Lockfile,
+        },
+    })
+}
+
+/// The ECR lifecycle policy file of `env`, relative to the ECR module.
+pub fn ecr_policy_path(env: &Environment) -> String {
+    match &env.ecr {
+        Ecr::KeepNewest(n) => format!("lifecycle_policy/keep-{n}.json"),
+        // A user's policy is copied per environment, so two environments can use different
+        // files of the same name.
+        Ecr::PolicyFile { .. } => format!("lifecycle_policy/{}-custom.json", env.name),
+    }
+}
+
+/// Names of the environment's AWS resources, all within AWS limits.
+fn names(project: &Project, env: &Environment) -> Value {
+    let prefix = env.prefix(&project.name);
+    json!({
+        "prefix": prefix,
+        "vpc": prefix,
+        "alb": fit(&prefix, naming::ALB_MAX),
+        "target_group": fit(&format!("{prefix}-tg"), naming::TARGET_GROUP_MAX),
+        // Bucket names are global: the account id keeps them unique across accounts.
+        "static_bucket": fit(&format!("{prefix}-static-{}", env.account_id), naming::S3_BUCKET_MAX),
+        "ecr_repository": prefix,
+        "db_identifier": fit(&format!("{prefix}-postgres"), naming::RDS_IDENTIFIER_MAX),
+        "cluster": prefix,
+        "service": fit(&format!("{prefix}-app"), naming::DEFAULT_MAX),
+        "cloudfront": prefix,
+    })
+}
+
+/// Default tags of every resource: who owns it and where it comes from, then the spec's own.
+pub fn tags(project: &Project, env: &Environment) -> BTreeMap<String, String> {
+    let mut tags = BTreeMap::from([
+        ("Project".to_string(), project.name.clone()),
+        ("Environment".to_string(), env.name.clone()),
+        ("ManagedBy".to_string(), "tgforge".to_string()),
+    ]);
+    tags.extend(env.tags.clone());
+    tags
+}
+
+/// The context shared by every file of one environment.
+pub fn environment(project: &Project, env: &Environment) -> Value {
+    let nat = match env.network.nat {
+        NatMode::None => "none",
+        NatMode::Single => "single",
+        NatMode::PerAz => "per_az",
+    };
+    let app = &env.app;
+    let secrets: BTreeMap<&String, String> = app
+        .secrets
+        .iter()
+        .map(|(var, suffix)| (var, env.parameter_name(&project.name, suffix)))
+        .collect();
+    let db = &env.database;
+    json!({
+        "spec_name": project.spec_name,
+        "project": project.name,
+        "env": {
+            "name": env.name,
+            "region": env.region,
+            "profile": env.profile,
+            "account_id": env.account_id,
+            "domain": env.domain,
+            "origin_domain": env.origin_domain,
+            "certificate_arn": env.certificate_arn,
+            "cloudfront_certificate_arn": env.cloudfront_certificate_arn,
+            "tags": tags(project, env),
+        },
+        "names": names(project, env),
+        "network": {
+            "vpc_cidr": env.network.vpc_cidr.to_string(),
+            "azs": env.network.azs,
+            "public_subnets": env.network.public_subnets.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "private_subnets": env.network.private_subnets.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "nat": nat,
+        },
+        "app": {
+            "image": app.image,
+            "image_tag": app.image_tag,
+            "port": app.port,
+            "cpu": app.cpu,
+            "memory": app.memory,
+            "desired_count": app.desired_count,
+            "min_count": app.min_count,
+            "max_count": app.max_count,
+            "cpu_target": app.cpu_target,
+            "health_check_path": app.health_check_path,
+            "environment": app.environment,
+            "secrets": secrets,
+            "log_retention_days": app.log_retention_days,
+        },
+        "database": {
+            "engine_version": db.engine_version,
+            "instance_class": db.instance_class,
+            "allocated_storage": db.allocated_storage,
+            "max_allocated_storage": db.max_allocated_storage,
+            "backup_retention_days": db.backup_retention_days,
+            "multi_az": db.multi_az,
+            "deletion_protection": db.deletion_protection,
+            "db_name_parameter": env.parameter_name(&project.name, &db.db_name_parameter),
+            "username_parameter": env.parameter_name(&project.name, &db.username_parameter),
+            "password_parameter": env.parameter_name(&project.name, &db.password_parameter),
+        },
+        "static_files": env.static_files.as_ref().map(|s| json!({
+            "price_class": s.price_class,
+            "aliases": env.domain.iter().collect::<Vec<_>>(),
+        })),
+        "ecr": { "policy_json": ecr_policy_path(env) },
+        "alb": {
+            // With CloudFront in front, CloudFront redirects HTTP to HTTPS and both listeners
+            // forward (as in the reference system); without it the ALB redirects itself.
+            "http_listener_action": if env.static_files.is_some() { "forward" } else { "redirect" },
+        },
+    })
+}
+
+/// A fake AWS id of the usual shape (`subnet-00000000000000001`) for mock outputs.
+fn mock_id(prefix: &str, n: usize) -> String {
+    format!("{prefix}-{n:017x}")
+}
+
+fn mock_ids(prefix: &str, first: usize, count: usize) -> Vec<String> {
+    (first..first + count).map(|n| mock_id(prefix, n)).collect()
+}
+
+/// Mock outputs of unit `dependency`, shaped exactly like its real outputs for this spec (one
+/// subnet id per subnet, and so on), for `init`, `validate` and `plan` before it is applied.
+pub fn mock_outputs(env: &Environment, dependency: &str) -> Value {
+    let arn = |service: &str, resource: &str| {
+        format!(
+            "arn:aws:{service}:{}:{}:{resource}",
+            env.region, env.account_id
+        )
+    };
+    match dependency {
+        "vpc" => json!({
+            "vpc_id": mock_id("vpc", 1),
+            "public_subnet_ids": mock_ids("subnet", 0x100, env.network.public_subnets.len()),
+            "private_subnet_ids": mock_ids("subnet", 0x200, env.network.private_subnets.len()),
+        }),
+        "security_groups" => json!({
+            "alb_security_group_id": mock_id("sg", 1),
+            "app_security_group_id": mock_id("sg", 2),
+            "database_security_group_id": mock_id("sg", 3),
+        }),
+        "s3_static" => json!({
+            "bucket_id": "mock-static-bucket",
+            "bucket_arn": "arn:aws:s3:::mock-static-bucket",
+            "bucket_regional_domain_name": format!("mock-static-bucket.s3.{}.amazonaws.com", env.region),
+        }),
+        "ecr" => json!({
+            "repository_url": format!("{}.dkr.ecr.{}.amazonaws.com/mock-repository", env.account_id, env.region),
+            "repository_arn": arn("ecr", "repository/mock-repository"),
+        }),
+        "alb" => json!({
+            "alb_dns_name": format!("mock-alb-1234567890.{}.elb.amazonaws.com", env.region),
+            "alb_zone_id": "Z00000000000000000000",
+            "target_group_arn": arn("elasticloadbalancing", "targetgroup/mock-tg/0000000000000000"),
+        }),
+        "db_instance" => json!({
+            "address": format!("mock-postgres.000000000000.{}.rds.amazonaws.com", env.region),
+            "port": 5432,
+        }),
+        other => unreachable!("no mock outputs are defined for unit {other}"),
+    }
+}

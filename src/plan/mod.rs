@@ -1,0 +1,134 @@
+//! The render plan: which files the tree gets, and from what.
+//!
+//! All decisions live here (which units an environment has, their dependencies, names, mock
+//! outputs); templates only lay the decided values out as HCL.
+
+mod context;
+mod units;
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use crate::project::{Ecr, Project};
+use crate::render::embedded_files_under;
+
+pub use units::{Unit, units_for};
+
+/// Where a planned file's contents come from.
+#[derive(Debug, Clone)]
+pub enum FileSource {
+    /// A Tera template (its path under `templates/`) rendered with a JSON context.
+    Template { template: String, context: Value },
+    /// An embedded static file copied as is.
+    Embedded { embedded_path: String },
+    /// Text decided by tgforge itself (e.g. a user's policy file, already validated).
+    Text(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedFile {
+    /// Path relative to the output root, `/`-separated.
+    pub path: String,
+    pub source: FileSource,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderPlan {
+    /// Sorted by path, so the order of work (and of any report) never depends on the spec.
+    pub files: Vec<PlannedFile>,
+}
+
+impl RenderPlan {
+    fn template(&mut self, path: impl Into<String>, template: &str, context: Value) {
+        self.files.push(PlannedFile {
+            path: path.into(),
+            source: FileSource::Template {
+                template: template.to_string(),
+                context,
+            },
+        });
+    }
+}
+
+/// Plans the whole tree for `project`.
+pub fn plan(project: &Project) -> RenderPlan {
+    let mut plan = RenderPlan::default();
+    let mut modules = BTreeSet::new();
+    // Lifecycle policy files by path: generated ones are shared by every environment keeping
+    // the same count; a user's file is copied once per environment that names it.
+    let mut ecr_policies = std::collections::BTreeMap::new();
+
+    plan.template("root.hcl", "root.hcl.tera", context::root(project));
+
+    for env in &project.environments {
+        let base = format!("{}/infrastructure", env.name);
+        let env_context = context::environment(project, env);
+        plan.template(
+            format!("{base}/common_vars.hcl"),
+            "common_vars.hcl.tera",
+            env_context.clone(),
+        );
+
+        let units = units_for(env);
+        for unit in &units {
+            modules.insert(unit.module);
+            let mut ctx = env_context.clone();
+            ctx["unit"] = unit.to_context();
+            plan.template(
+                format!("{base}/{}/terragrunt.hcl", unit.name),
+                &format!("units/{}.hcl.tera", unit.name),
+                ctx,
+            );
+        }
+        // One shared dependency block per unit that others depend on.
+        let depended_on: BTreeSet<&str> = units
+            .iter()
+            .flat_map(|u| u.dependencies.iter().copied())
+            .collect();
+        for name in depended_on {
+            let ctx = json!({
+                "spec_name": project.spec_name,
+                "dependency": name,
+                "mock_outputs": context::mock_outputs(env, name),
+            });
+            plan.template(
+                format!("{base}/dependency_blocks/{name}.hcl"),
+                "dependency_block.hcl.tera",
+                ctx,
+            );
+        }
+        ecr_policies.insert(
+            format!("Modules/AWS_ECR/{}", context::ecr_policy_path(env)),
+            env.ecr.clone(),
+        );
+    }
+
+    for module in &modules {
+        for embedded in embedded_files_under(&format!("modules/{module}")) {
+            let relative = embedded.trim_start_matches("modules/");
+            plan.files.push(PlannedFile {
+                path: format!("Modules/{relative}"),
+                source: FileSource::Embedded {
+                    embedded_path: embedded,
+                },
+            });
+        }
+    }
+    for (path, policy) in ecr_policies {
+        match policy {
+            Ecr::KeepNewest(count) => plan.template(
+                path,
+                "ecr_lifecycle_policy.json.tera",
+                json!({ "keep_images": count }),
+            ),
+            Ecr::PolicyFile { json, .. } => plan.files.push(PlannedFile {
+                path,
+                source: FileSource::Text(json),
+            }),
+        }
+    }
+
+    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
+    plan
+}

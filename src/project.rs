@@ -1,0 +1,114 @@
+//! The validated project: every default applied, every value checked, every name and CIDR
+//! computed. Rendering reads only this, never the raw spec.
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+
+pub use crate::spec::model::{NatMode, StateLocking};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    pub name: String,
+    /// The spec's file name (no folders), recorded in generated headers.
+    pub spec_name: String,
+    pub state: State,
+    /// In name order, so output never depends on the spec's key order.
+    pub environments: Vec<Environment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub bucket: String,
+    pub region: String,
+    pub profile: Option<String>,
+    pub locking: StateLocking,
+    pub lock_table: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Environment {
+    pub name: String,
+    pub region: String,
+    pub profile: String,
+    pub account_id: String,
+    pub domain: Option<String>,
+    pub origin_domain: Option<String>,
+    pub certificate_arn: String,
+    pub cloudfront_certificate_arn: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub network: Network,
+    pub app: App,
+    pub database: Database,
+    pub static_files: Option<StaticFiles>,
+    pub ecr: Ecr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    pub vpc_cidr: Ipv4Net,
+    pub azs: Vec<String>,
+    pub public_subnets: Vec<Ipv4Net>,
+    pub private_subnets: Vec<Ipv4Net>,
+    pub nat: NatMode,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct App {
+    /// Explicit image; `None` means the environment's ECR repository.
+    pub image: Option<String>,
+    pub image_tag: String,
+    pub port: u16,
+    pub cpu: u32,
+    pub memory: u32,
+    pub desired_count: u32,
+    pub min_count: u32,
+    pub max_count: u32,
+    pub cpu_target: u32,
+    pub health_check_path: String,
+    pub environment: BTreeMap<String, String>,
+    /// Container variable -> Parameter Store name suffix.
+    pub secrets: BTreeMap<String, String>,
+    pub log_retention_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Database {
+    pub engine_version: String,
+    pub instance_class: String,
+    pub allocated_storage: u32,
+    pub max_allocated_storage: u32,
+    pub backup_retention_days: u32,
+    pub multi_az: bool,
+    pub deletion_protection: bool,
+    /// Parameter Store name suffixes.
+    pub db_name_parameter: String,
+    pub username_parameter: String,
+    pub password_parameter: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaticFiles {
+    pub price_class: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ecr {
+    /// Keep this many newest images (generated policy).
+    KeepNewest(u32),
+    /// A policy file given by the user: its file name and its (validated) JSON text.
+    PolicyFile { file_name: String, json: String },
+}
+
+impl Environment {
+    /// The `PROJECT-ENVIRONMENT` prefix shared by resource and parameter names.
+    pub fn prefix(&self, project: &str) -> String {
+        format!("{project}-{}", self.name)
+    }
+
+    /// The full Parameter Store name for a suffix: `PROJECT-ENVIRONMENT_SUFFIX`, as the
+    /// reference system names them.
+    pub fn parameter_name(&self, project: &str, suffix: &str) -> String {
+        format!("{}_{suffix}", self.prefix(project))
+    }
+}

@@ -1,0 +1,55 @@
+//! `comment` and `ident` filters for the few non-value places a template writes text.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+/// Text inside a `#` comment: one line, control characters replaced, so a value can never end
+/// the comment and start code.
+pub fn comment(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(Value::String(
+        text.chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect(),
+    ))
+}
+
+/// An HCL identifier or block label part (letters, digits, `_`, `-`); anything else is an
+/// internal error, never silently written.
+pub fn ident(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Value> {
+    match value.as_str() {
+        Some(s)
+            if !s.is_empty()
+                && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            Ok(value.clone())
+        }
+        _ => Err(tera::Error::msg(format!(
+            "ident: {value} is not an identifier"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        let out = comment(&json!("a\nresource \"x\" {}"), &HashMap::new()).unwrap();
+        assert_eq!(out, json!("a?resource \"x\" {}"));
+    }
+
+    #[test]
+    fn idents_are_checked() {
+        assert!(ident(&json!("security_groups"), &HashMap::new()).is_ok());
+        assert!(ident(&json!("a\" {"), &HashMap::new()).is_err());
+    }
+}

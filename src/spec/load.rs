@@ -1,0 +1,388 @@
+//! Reading a spec file: bytes -> YAML -> typed sections, collecting every error with its place.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde_yaml::Value;
+
+use crate::diagnostic::{Diagnostic, Position, SpecErrors, did_you_mean};
+use crate::spec::merge::deep_merge;
+use crate::spec::model::{EnvironmentSpec, SpecDocument, StateSpec};
+use crate::spec::source_map::SourceMap;
+
+/// Specs are small; anything larger is a mistake or an attack, refused before parsing.
+pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
+
+const TOP_LEVEL_KEYS: [&str; 4] = ["project", "state", "defaults", "environments"];
+
+/// A spec that parsed and type-checked, with what is needed to point at its lines later.
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    /// The path as given on the command line (used in messages).
+    pub display_path: String,
+    /// The folder of the spec file (relative paths inside the spec are resolved against it).
+    pub base_dir: PathBuf,
+    pub source: String,
+    pub source_map: SourceMap,
+    pub document: SpecDocument,
+    /// Each environment with `defaults` already merged under it, in name order.
+    pub merged_environments: Vec<(String, EnvironmentSpec)>,
+}
+
+impl LoadedSpec {
+    /// A located diagnostic for `field`, positioned where it (or its nearest parent) was written.
+    pub fn diagnostic(&self, field: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(field, message).at(self.source_map.find(field))
+    }
+
+    /// Where an environment's field was written: in the environment, else in `defaults`.
+    pub fn env_position(&self, env: &str, field: &str) -> Option<Position> {
+        let suffix = if field.is_empty() {
+            String::new()
+        } else {
+            format!(".{field}")
+        };
+        self.source_map
+            .exact(&format!("environments.{env}{suffix}"))
+            .or_else(|| {
+                if field.is_empty() {
+                    None
+                } else {
+                    self.source_map.exact(&format!("defaults.{field}"))
+                }
+            })
+            .or_else(|| self.source_map.find(&format!("environments.{env}{suffix}")))
+    }
+
+    /// A diagnostic about `environments.ENV.FIELD`, located where the value was written; a
+    /// value inherited from `defaults` says so.
+    pub fn env_diagnostic(&self, env: &str, field: &str, message: impl Into<String>) -> Diagnostic {
+        let mut message = message.into();
+        let path = if field.is_empty() {
+            format!("environments.{env}")
+        } else {
+            format!("environments.{env}.{field}")
+        };
+        if !field.is_empty()
+            && self.source_map.exact(&path).is_none()
+            && self
+                .source_map
+                .exact(&format!("defaults.{field}"))
+                .is_some()
+        {
+            message.push_str(" (value inherited from `defaults`)");
+        }
+        Diagnostic::new(path, message).at(self.env_position(env, field))
+    }
+
+    pub fn errors(&self, diagnostics: Vec<Diagnostic>) -> SpecErrors {
+        SpecErrors::new(&self.display_path, &self.source, diagnostics)
+    }
+}
+
+/// Why a spec could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be read at all.
+    Unreadable(String),
+    /// The file was read and is wrong.
+    Invalid(SpecErrors),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Unreadable(msg) => write!(f, "{msg}"),
+            LoadError::Invalid(errors) => write!(f, "{errors}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads and type-checks the spec at `path`.
+pub fn load_file(path: &Path) -> Result<LoadedSpec, LoadError> {
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| LoadError::Unreadable(format!("error: cannot read spec {display}: {e}")))?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_bytes(&display, &base_dir, &bytes)
+}
+
+/// Reads and type-checks spec text; `display_path` is used in messages.
+pub fn load_bytes(
+    display_path: &str,
+    base_dir: &Path,
+    bytes: &[u8],
+) -> Result<LoadedSpec, LoadError> {
+    let fail = |source: &str, d: Vec<Diagnostic>| {
+        LoadError::Invalid(SpecErrors::new(display_path, source, d))
+    };
+    if bytes.len() > MAX_SPEC_BYTES {
+        return Err(fail(
+            "",
+            vec![Diagnostic::new(
+                "",
+                format!(
+                    "the spec is {} bytes; at most {MAX_SPEC_BYTES} are accepted",
+                    bytes.len()
+                ),
+            )],
+        ));
+    }
+    let source = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            let column = good.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            return Err(fail(
+                &lossy,
+                vec![
+                    Diagnostic::new("", "the spec is not valid UTF-8")
+                        .at(Some(Position { line, column }))
+                        .with_hint("save the file as UTF-8"),
+                ],
+            ));
+        }
+    };
+    if let Some(offset) = source.find('\0') {
+        let line = source[..offset].matches('\n').count() + 1;
+        return Err(fail(
+            &source,
+            vec![
+                Diagnostic::new("", "the spec contains a NUL byte")
+                    .at(Some(Position { line, column: 1 })),
+            ],
+        ));
+    }
+
+    let root: Value =
+        serde_yaml::from_str(&source).map_err(|e| fail(&source, vec![yaml_error(&e)]))?;
+    let source_map = SourceMap::index(&source);
+    let located =
+        |field: &str, message: String| Diagnostic::new(field, message).at(source_map.find(field));
+
+    let Value::Mapping(top) = root else {
+        return Err(fail(
+            &source,
+            vec![
+                Diagnostic::new(
+                    "",
+                    "the spec must be a YAML mapping with `project`, `state` and `environments`",
+                )
+                .at(Some(Position { line: 1, column: 1 })),
+            ],
+        ));
+    };
+
+    let mut diagnostics = Vec::new();
+    for key in top.keys() {
+        let name = key_name(key);
+        if !TOP_LEVEL_KEYS.contains(&name.as_str()) {
+            let mut d = located(&name, format!("unknown field `{name}`"));
+            d.hint = Some(match did_you_mean(&name, TOP_LEVEL_KEYS) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("allowed fields: {}", TOP_LEVEL_KEYS.join(", ")),
+            });
+            diagnostics.push(d);
+        }
+    }
+    for required in ["project", "state", "environments"] {
+        if !top.contains_key(required) {
+            diagnostics.push(
+                Diagnostic::new(required, "missing required field")
+                    .at(Some(Position { line: 1, column: 1 }))
+                    .with_hint(format!(
+                        "add `{required}:` at the top level (see README: Spec reference)"
+                    )),
+            );
+        }
+    }
+
+    let section = |name: &str| top.get(name).cloned();
+    let project: Option<String> =
+        section("project").and_then(|v| typed(v, "project", &source_map, &mut diagnostics));
+    let state: Option<StateSpec> =
+        section("state").and_then(|v| typed(v, "state", &source_map, &mut diagnostics));
+    let defaults_value = section("defaults").filter(|v| !v.is_null());
+    let defaults: Option<EnvironmentSpec> = defaults_value
+        .clone()
+        .and_then(|v| typed(v, "defaults", &source_map, &mut diagnostics));
+
+    let mut environments = std::collections::BTreeMap::new();
+    let mut merged_environments = Vec::new();
+    match section("environments") {
+        Some(Value::Mapping(envs)) if !envs.is_empty() => {
+            for (key, value) in envs {
+                let name = key_name(&key);
+                let path = format!("environments.{name}");
+                let value = if value.is_null() {
+                    Value::Mapping(Default::default())
+                } else {
+                    value
+                };
+                let Some(own) =
+                    typed::<EnvironmentSpec>(value.clone(), &path, &source_map, &mut diagnostics)
+                else {
+                    continue;
+                };
+                environments.insert(name.clone(), own);
+                if defaults_value.is_some() && defaults.is_none() {
+                    continue; // defaults already reported as invalid
+                }
+                let merged_value = match &defaults_value {
+                    Some(d) => deep_merge(d.clone(), value),
+                    None => value,
+                };
+                // Both halves type-checked on their own, so their merge does too; should it not,
+                // the error is reported against the environment.
+                if let Some(merged) =
+                    typed::<EnvironmentSpec>(merged_value, &path, &source_map, &mut diagnostics)
+                {
+                    merged_environments.push((name, merged));
+                }
+            }
+        }
+        Some(_) => diagnostics.push(
+            located(
+                "environments",
+                "must be a mapping of environment names to settings with at least one entry".into(),
+            )
+            .with_hint(
+                "for example:\nenvironments:\n    production:\n      account_id: \"123456789012\"",
+            ),
+        ),
+        None => {}
+    }
+
+    if !diagnostics.is_empty() {
+        return Err(fail(&source, diagnostics));
+    }
+    let document = SpecDocument {
+        project: project.unwrap_or_default(),
+        state: state.expect("state was checked present"),
+        defaults,
+        environments,
+    };
+    Ok(LoadedSpec {
+        display_path: display_path.to_string(),
+        base_dir: base_dir.to_path_buf(),
+        source,
+        source_map,
+        document,
+        merged_environments,
+    })
+}
+
+fn key_name(key: &Value) -> String {
+    match key {
+        Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+/// Deserializes one section, turning a failure into a located diagnostic.
+fn typed<T: DeserializeOwned>(
+    value: Value,
+    prefix: &str,
+    map: &SourceMap,
+    out: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(v) => Some(v),
+        Err(err) => {
+            let mut path = prefix.to_string();
+            for segment in err.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        path.push_str(&format!("[{index}]"))
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        path.push('.');
+                        path.push_str(key);
+                    }
+                    serde_path_to_error::Segment::Enum { variant } => {
+                        path.push('.');
+                        path.push_str(variant);
+                    }
+                    serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            out.push(serde_diagnostic(&path, &err.inner().to_string(), map));
+            None
+        }
+    }
+}
+
+/// Turns serde's message into ours: unknown names get a did-you-mean, types get plain words.
+fn serde_diagnostic(path: &str, message: &str, map: &SourceMap) -> Diagnostic {
+    let message = strip_yaml_location(message);
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    if message.starts_with("unknown field ") {
+        let name = quoted.first().copied().unwrap_or("");
+        // serde_path_to_error already ends the path with the unknown key.
+        let field = if path.ends_with(&format!(".{name}")) {
+            path.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        let allowed = &quoted[1.min(quoted.len())..];
+        let hint = match did_you_mean(name, allowed.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if allowed.is_empty() => "this section takes no fields".to_string(),
+            None => format!("allowed fields: {}", allowed.join(", ")),
+        };
+        return Diagnostic::new(&field, format!("unknown field `{name}`"))
+            .at(map.find(&field))
+            .with_hint(hint);
+    }
+    if message.starts_with("unknown variant ") {
+        let name = quoted.first().copied().unwrap_or("");
+        let allowed = &quoted[1.min(quoted.len())..];
+        let hint = match did_you_mean(name, allowed.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? allowed values: {}", allowed.join(", ")),
+            None => format!("allowed values: {}", allowed.join(", ")),
+        };
+        return Diagnostic::new(path, format!("`{name}` is not an allowed value"))
+            .at(map.find(path))
+            .with_hint(hint);
+    }
+    if message.starts_with("missing field ") {
+        let name = quoted.first().copied().unwrap_or("");
+        let field = format!("{path}.{name}");
+        return Diagnostic::new(&field, "missing required field").at(map.find(path));
+    }
+    Diagnostic::new(path, message).at(map.find(path))
+}
+
+fn strip_yaml_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn yaml_error(e: &serde_yaml::Error) -> Diagnostic {
+    let position = e.location().map(|l| Position {
+        line: l.line(),
+        column: l.column(),
+    });
+    let message = strip_yaml_location(&e.to_string());
+    let hint = if message.contains("duplicate entry") {
+        Some("each key may appear only once in a mapping".to_string())
+    } else if message.contains("recursion limit") || message.contains("repetition limit") {
+        Some("the document nests or repeats aliases too deeply to be a spec".to_string())
+    } else {
+        None
+    };
+    let d = Diagnostic::new("", format!("invalid YAML: {message}")).at(position);
+    match hint {
+        Some(h) => d.with_hint(h),
+        None => d,
+    }
+}

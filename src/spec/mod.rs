@@ -1,0 +1,8 @@
+//! The spec: the YAML file a person writes, as read (`load`) and as typed (`model`).
+
+pub mod load;
+pub mod merge;
+pub mod model;
+pub mod source_map;
+
+pub use load::{LoadError, LoadedSpec, load_bytes, load_file};

@@ -1,0 +1,216 @@
+//! The typed spec: what a person writes in the YAML file.
+//!
+//! `SpecDocument` is the file as written. `defaults` and every entry of `environments` share
+//! the shape of `EnvironmentSpec`; the loader deep-merges `defaults` under each environment and
+//! only then deserializes the result into `EnvironmentSpec`, so a field that is required per
+//! environment may come from either place.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The whole spec file.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecDocument {
+    /// Project name: a lowercase DNS-style label (letters, digits, hyphens). It prefixes every
+    /// AWS resource name and every Parameter Store name (`PROJECT-ENVIRONMENT_NAME`).
+    pub project: String,
+    /// Where Terraform keeps its state: one S3 bucket for all environments, one key per unit.
+    pub state: StateSpec,
+    /// Settings shared by every environment. Deep-merged under each environment: maps merge
+    /// key by key, any other value set in an environment replaces the default.
+    #[serde(default)]
+    pub defaults: Option<EnvironmentSpec>,
+    /// The environments to generate (for example `production`, `staging`), by name.
+    pub environments: BTreeMap<String, EnvironmentSpec>,
+}
+
+/// Remote state configuration written into `root.hcl`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateSpec {
+    /// S3 bucket holding the state files (Terragrunt creates it, versioned and encrypted, if
+    /// it does not exist).
+    pub bucket: String,
+    /// Region of the state bucket.
+    pub region: String,
+    /// AWS CLI profile used to reach the state bucket. Default: each environment's profile.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// State locking: `dynamodb` (a lock table; works with every Terraform >= 1.5) or
+    /// `s3_lockfile` (S3 native locking; needs Terraform >= 1.10 or OpenTofu >= 1.10).
+    #[serde(default)]
+    pub locking: StateLocking,
+    /// Lock table name when `locking: dynamodb`. Default: `<bucket>-locks`.
+    #[serde(default)]
+    pub lock_table: Option<String>,
+}
+
+/// How concurrent Terraform runs are kept from writing the same state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StateLocking {
+    #[default]
+    Dynamodb,
+    S3Lockfile,
+}
+
+/// One environment. Every field may be given in `defaults` instead.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSpec {
+    /// AWS region of the environment, e.g. `eu-central-1`.
+    pub region: Option<String>,
+    /// AWS CLI profile Terraform uses for this environment.
+    pub profile: Option<String>,
+    /// The 12-digit AWS account id (quote it in YAML so leading zeros survive).
+    pub account_id: Option<String>,
+    /// The hostname people use to reach the app (CloudFront alias), e.g. `app.example.com`.
+    /// Required when `static_files.enabled` is true.
+    pub domain: Option<String>,
+    /// A hostname that points at the ALB and is covered by `certificate_arn`, e.g.
+    /// `origin.app.example.com`. When set, CloudFront reaches the ALB over HTTPS; without it,
+    /// over HTTP to the ALB's own DNS name.
+    pub origin_domain: Option<String>,
+    /// ACM certificate for the ALB's HTTPS listener (same region as the environment).
+    pub certificate_arn: Option<String>,
+    /// ACM certificate for CloudFront (must be in us-east-1).
+    pub cloudfront_certificate_arn: Option<String>,
+    /// Tags applied to every resource (through the provider's `default_tags`).
+    pub tags: Option<BTreeMap<String, String>>,
+    /// The VPC and its subnets.
+    pub network: Option<NetworkSpec>,
+    /// The containerised web application.
+    pub app: Option<AppSpec>,
+    /// The Postgres database.
+    pub database: Option<DatabaseSpec>,
+    /// S3 bucket + CloudFront for Django's static files.
+    pub static_files: Option<StaticFilesSpec>,
+    /// The container registry.
+    pub ecr: Option<EcrSpec>,
+}
+
+/// VPC layout. Subnet CIDRs are computed, never typed: the VPC is split into four equal tier
+/// blocks (public, private, database, spare) and each tier's subnets are numbered inside its
+/// own block, so adding a subnet never renumbers an existing one.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// The VPC's IPv4 CIDR block, e.g. `10.0.0.0/16` (prefix /16 to /24).
+    pub vpc_cidr: Option<String>,
+    /// How many availability zones to spread subnets over (at least 2).
+    pub azs: Option<u32>,
+    /// Explicit AZ names, when the account's names differ from tgforge's table (e.g.
+    /// `us-west-1`). Default: the region's first `azs` zones.
+    pub availability_zones: Option<Vec<String>>,
+    /// Number of public subnets (ALB, NAT gateways). At least 2: the ALB needs two AZs.
+    pub public_subnets: Option<u32>,
+    /// Number of private subnets (the app and, without database subnets, the database).
+    pub private_subnets: Option<u32>,
+    /// Prefix length of every subnet. Default: the VPC prefix + 8 (a /24 in a /16), at most /28.
+    pub subnet_prefix: Option<u8>,
+    /// NAT gateways for the private subnets: `none`, `single` or `per_az`.
+    pub nat_gateways: Option<NatMode>,
+}
+
+/// NAT gateway layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NatMode {
+    /// No NAT: private subnets have no route to the internet.
+    None,
+    /// One NAT gateway in the first public subnet, shared by every AZ (cheaper, one AZ's fate).
+    Single,
+    /// One NAT gateway per AZ (highly available).
+    PerAz,
+}
+
+/// The web application container.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppSpec {
+    /// Container image. Default: the environment's ECR repository with tag `image_tag`.
+    pub image: Option<String>,
+    /// Tag used with the default image. Default `latest`.
+    pub image_tag: Option<String>,
+    /// Port the app listens on. Default 8000.
+    pub port: Option<u16>,
+    /// Fargate task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384).
+    pub cpu: Option<u32>,
+    /// Fargate task memory in MiB (must be valid for `cpu`).
+    pub memory: Option<u32>,
+    /// Tasks to run at deploy time.
+    pub desired_count: Option<u32>,
+    /// Lower bound for autoscaling.
+    pub min_count: Option<u32>,
+    /// Upper bound for autoscaling.
+    pub max_count: Option<u32>,
+    /// Average CPU utilisation (percent) the autoscaling policy keeps.
+    pub cpu_target: Option<u32>,
+    /// Path the ALB health check requests. Default `/`.
+    pub health_check_path: Option<String>,
+    /// Plain (non-secret) container environment variables.
+    pub environment: Option<BTreeMap<String, String>>,
+    /// Secret container variables: variable name -> Parameter Store name suffix. The container
+    /// reads the parameter `PROJECT-ENVIRONMENT_SUFFIX`; its value never appears in any file.
+    pub secrets: Option<BTreeMap<String, String>>,
+    /// CloudWatch log retention in days. Default 30.
+    pub log_retention_days: Option<u32>,
+}
+
+/// The RDS Postgres instance.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSpec {
+    /// Postgres engine version, e.g. `16.4` or `16`.
+    pub engine_version: Option<String>,
+    /// Instance class, e.g. `db.t4g.micro`.
+    pub instance_class: Option<String>,
+    /// Allocated storage in GiB.
+    pub allocated_storage: Option<u32>,
+    /// Storage autoscaling ceiling in GiB (0 disables autoscaling).
+    pub max_allocated_storage: Option<u32>,
+    /// Days of automated backups to keep (1-35).
+    pub backup_retention_days: Option<u32>,
+    /// Run a standby in a second AZ.
+    pub multi_az: Option<bool>,
+    /// Refuse `terraform destroy` of the instance.
+    pub deletion_protection: Option<bool>,
+    /// Parameter Store name suffixes (read as `PROJECT-ENVIRONMENT_SUFFIX` at plan time).
+    pub parameters: Option<DatabaseParameters>,
+}
+
+/// Names of the Parameter Store entries holding the database settings.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseParameters {
+    /// Holds the name of the database to create. Default `postgres_db`.
+    pub db_name: Option<String>,
+    /// Holds the master user name. Default `database_username`.
+    pub username: Option<String>,
+    /// Holds the master password. Default `database_password`.
+    pub password: Option<String>,
+}
+
+/// Static files served from S3 through CloudFront.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaticFilesSpec {
+    /// Generate the S3 bucket and CloudFront distribution. Default true.
+    pub enabled: Option<bool>,
+    /// CloudFront price class: `PriceClass_100`, `PriceClass_200` or `PriceClass_All`.
+    pub price_class: Option<String>,
+}
+
+/// The ECR repository and its lifecycle policy.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EcrSpec {
+    /// Keep this many newest images (default 15). Ignored when `lifecycle_policy_file` is set.
+    pub keep_images: Option<u32>,
+    /// A lifecycle policy JSON file (path relative to the spec) copied into
+    /// `Modules/AWS_ECR/lifecycle_policy/` and used instead of the generated one.
+    pub lifecycle_policy_file: Option<String>,
+}

@@ -1,0 +1,154 @@
+//! Where each field of the spec was written.
+//!
+//! serde_yaml's typed values forget their positions, so the spec is read a second time as a
+//! stream of YAML events (yaml-rust2 marks each with line and column) and every key is indexed
+//! by its dotted field path (`environments.production.network.azs`, list items as `[0]`).
+//! Validation rules then report problems at the line the person wrote.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::diagnostic::Position;
+
+/// Field path -> where its key (or, for list items, its value) starts.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    positions: HashMap<String, Position>,
+}
+
+impl SourceMap {
+    /// Indexes `source`. A YAML syntax error yields an empty map: the typed parse reports it.
+    pub fn index(source: &str) -> SourceMap {
+        let mut builder = Builder::default();
+        let mut parser = Parser::new_from_str(source);
+        let _ = parser.load(&mut builder, false);
+        SourceMap {
+            positions: builder.positions,
+        }
+    }
+
+    /// The position of `path`, or of its nearest written ancestor.
+    pub fn find(&self, path: &str) -> Option<Position> {
+        let mut current = path;
+        loop {
+            if let Some(p) = self.positions.get(current) {
+                return Some(*p);
+            }
+            let cut = current.rfind(['.', '['])?;
+            current = &current[..cut];
+        }
+    }
+
+    /// The position of `path` only if that exact field was written.
+    pub fn exact(&self, path: &str) -> Option<Position> {
+        self.positions.get(path).copied()
+    }
+}
+
+enum Frame {
+    /// In a mapping; `key` is set once the key scalar of the current entry was read.
+    Mapping {
+        key: Option<String>,
+    },
+    Sequence {
+        index: usize,
+    },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<(Frame, String)>,
+    positions: HashMap<String, Position>,
+}
+
+fn position(mark: Marker) -> Position {
+    Position {
+        line: mark.line(),
+        column: mark.col() + 1,
+    }
+}
+
+fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+impl Builder {
+    /// Handles a node that starts at `mark`; returns the path of the node if it is a value.
+    fn node(&mut self, mark: Marker, scalar: Option<&str>) -> Option<String> {
+        let Some((frame, parent)) = self.stack.last_mut() else {
+            return Some(String::new());
+        };
+        match frame {
+            Frame::Mapping { key } => match key.take() {
+                None => {
+                    // A key. Only scalar keys have a path; complex keys are left unindexed.
+                    let name = scalar.unwrap_or("?").to_string();
+                    let path = join(parent, &name);
+                    self.positions.entry(path).or_insert(position(mark));
+                    *key = Some(name);
+                    None
+                }
+                Some(name) => Some(join(parent, &name)),
+            },
+            Frame::Sequence { index } => {
+                let path = format!("{parent}[{index}]");
+                *index += 1;
+                self.positions.entry(path.clone()).or_insert(position(mark));
+                Some(path)
+            }
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        match event {
+            Event::Scalar(value, ..) => {
+                self.node(mark, Some(&value));
+            }
+            Event::Alias(_) => {
+                self.node(mark, None);
+            }
+            Event::MappingStart(..) => {
+                let path = self.node(mark, None).unwrap_or_else(|| "?".into());
+                self.stack.push((Frame::Mapping { key: None }, path));
+            }
+            Event::SequenceStart(..) => {
+                let path = self.node(mark, None).unwrap_or_else(|| "?".into());
+                self.stack.push((Frame::Sequence { index: 0 }, path));
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_keys_and_list_items() {
+        let map = SourceMap::index("a:\n  b: 1\n  c:\n    - x\n    - y\nd: 2\n");
+        assert_eq!(map.exact("a"), Some(Position { line: 1, column: 1 }));
+        assert_eq!(map.exact("a.b"), Some(Position { line: 2, column: 3 }));
+        assert_eq!(map.exact("a.c[1]"), Some(Position { line: 5, column: 7 }));
+        assert_eq!(map.exact("d"), Some(Position { line: 6, column: 1 }));
+        assert_eq!(map.find("a.b.zzz"), Some(Position { line: 2, column: 3 }));
+        assert_eq!(map.exact("a.zzz"), None);
+    }
+
+    #[test]
+    fn syntax_errors_give_a_partial_map() {
+        let map = SourceMap::index("a: 1\nb: [\n");
+        assert_eq!(map.exact("a"), Some(Position { line: 1, column: 1 }));
+    }
+}

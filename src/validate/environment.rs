@@ -1,0 +1,270 @@
+//! Resolution of one environment: identity, certificates, tags, then each section.
+
+use crate::project::{Ecr, Environment, StaticFiles};
+use crate::spec::model::EnvironmentSpec;
+use crate::validate::EnvCheck;
+use crate::validate::rules::{
+    check_region, is_account_id, is_hostname, is_profile_name, parse_acm_arn,
+};
+
+const PRICE_CLASSES: [&str; 3] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
+/// Tag keys the AWS provider reserves or that tgforge sets itself.
+const RESERVED_TAG_PREFIX: &str = "aws:";
+
+pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Option<Environment> {
+    let before = check.diagnostics.len();
+
+    let region = spec.region.clone().unwrap_or_default();
+    if spec.region.is_none() {
+        check.missing("region", "region: eu-central-1");
+    } else {
+        check_region(&region, |m, h| check.error("region", m).hint = Some(h));
+    }
+    let profile = spec
+        .profile
+        .clone()
+        .unwrap_or_else(|| "default".to_string());
+    if !is_profile_name(&profile) {
+        check
+            .error("profile", "not a valid AWS CLI profile name")
+            .hint = Some("letters, digits and . _ - only".into());
+    }
+    let account_id = spec.account_id.clone().unwrap_or_default();
+    if spec.account_id.is_none() {
+        check.missing("account_id", "account_id: \"123456789012\"");
+    } else if !is_account_id(&account_id) {
+        check
+            .error("account_id", "an AWS account id is exactly 12 digits")
+            .hint = Some("quote it in YAML (\"012345678901\") so leading zeros are kept".into());
+    }
+
+    for (field, value) in [
+        ("domain", &spec.domain),
+        ("origin_domain", &spec.origin_domain),
+    ] {
+        if let Some(v) = value
+            && !is_hostname(v)
+        {
+            check
+                .error(
+                    field,
+                    format!("`{}` is not a valid lowercase hostname", v.escape_debug()),
+                )
+                .hint = Some("for example `app.example.com`".into());
+        }
+    }
+
+    let static_enabled = spec
+        .static_files
+        .as_ref()
+        .and_then(|s| s.enabled)
+        .unwrap_or(true);
+    let certificate_arn = spec.certificate_arn.clone().unwrap_or_default();
+    match &spec.certificate_arn {
+        None => check.missing(
+            "certificate_arn",
+            "certificate_arn: arn:aws:acm:REGION:ACCOUNT:certificate/ID (ALB HTTPS listener)",
+        ),
+        Some(arn) => check_certificate(check, "certificate_arn", arn, &region, &account_id),
+    }
+    let cloudfront_certificate_arn = spec.cloudfront_certificate_arn.clone();
+    if static_enabled {
+        match &cloudfront_certificate_arn {
+            None => check.missing(
+                "cloudfront_certificate_arn",
+                "cloudfront_certificate_arn: arn:aws:acm:us-east-1:ACCOUNT:certificate/ID",
+            ),
+            Some(arn) => check_certificate(
+                check,
+                "cloudfront_certificate_arn",
+                arn,
+                "us-east-1",
+                &account_id,
+            ),
+        }
+        if spec.domain.is_none() {
+            check.missing(
+                "domain",
+                "domain: app.example.com (the CloudFront alias covered by its certificate)",
+            );
+        }
+    }
+
+    let tags = spec.tags.clone().unwrap_or_default();
+    for (key, value) in &tags {
+        if key.is_empty()
+            || key.len() > 128
+            || key.to_ascii_lowercase().starts_with(RESERVED_TAG_PREFIX)
+        {
+            check.error(
+                &format!("tags.{key}"),
+                "tag keys are 1-128 characters and may not start with `aws:`",
+            );
+        }
+        if value.len() > 256 {
+            check.error(
+                &format!("tags.{key}"),
+                "tag values are at most 256 characters",
+            );
+        }
+    }
+
+    let network = super::network::resolve(check, &region, spec.network.as_ref());
+    let app = super::app::resolve(check, spec.app.as_ref());
+    let database = super::database::resolve(check, spec.database.as_ref());
+
+    let static_files = static_enabled.then(|| {
+        let price_class = spec
+            .static_files
+            .as_ref()
+            .and_then(|s| s.price_class.clone())
+            .unwrap_or_else(|| "PriceClass_100".to_string());
+        if !PRICE_CLASSES.contains(&price_class.as_str()) {
+            check
+                .error(
+                    "static_files.price_class",
+                    format!(
+                        "`{}` is not a CloudFront price class",
+                        price_class.escape_debug()
+                    ),
+                )
+                .hint = Some(format!("one of {}", PRICE_CLASSES.join(", ")));
+        }
+        StaticFiles { price_class }
+    });
+
+    let ecr = resolve_ecr(check, spec);
+
+    if check.diagnostics.len() > before {
+        return None;
+    }
+    Some(Environment {
+        name: check.env.to_string(),
+        region,
+        profile,
+        account_id,
+        domain: spec.domain.clone(),
+        origin_domain: spec.origin_domain.clone(),
+        certificate_arn,
+        cloudfront_certificate_arn: if static_enabled {
+            cloudfront_certificate_arn
+        } else {
+            None
+        },
+        tags,
+        network: network?,
+        app: app?,
+        database: database?,
+        static_files,
+        ecr: ecr?,
+    })
+}
+
+fn check_certificate(
+    check: &mut EnvCheck<'_>,
+    field: &str,
+    arn: &str,
+    region: &str,
+    account: &str,
+) {
+    match parse_acm_arn(arn) {
+        None => {
+            check
+                .error(
+                    field,
+                    format!("`{}` is not an ACM certificate ARN", arn.escape_debug()),
+                )
+                .hint = Some("arn:aws:acm:REGION:ACCOUNT:certificate/ID".into());
+        }
+        Some(parsed) => {
+            if parsed.region != region {
+                let why = if region == "us-east-1" && field.starts_with("cloudfront") {
+                    "CloudFront only accepts certificates from us-east-1"
+                } else {
+                    "an ALB only accepts certificates from its own region"
+                };
+                check
+                    .error(
+                        field,
+                        format!(
+                            "the certificate is in `{}`, but must be in `{region}`",
+                            parsed.region
+                        ),
+                    )
+                    .hint = Some(why.into());
+            }
+            if is_account_id(account) && parsed.account != account {
+                check
+                    .error(
+                        field,
+                        format!(
+                            "the certificate belongs to account {}, not {account}",
+                            parsed.account
+                        ),
+                    )
+                    .hint = Some(
+                    "certificates cannot be shared across accounts; request one in this account"
+                        .into(),
+                );
+            }
+        }
+    }
+}
+
+fn resolve_ecr(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Option<Ecr> {
+    let ecr = spec.ecr.as_ref();
+    if let Some(file) = ecr.and_then(|e| e.lifecycle_policy_file.as_ref()) {
+        let path = check.spec.base_dir.join(file);
+        let file_name = std::path::Path::new(file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !file_name.ends_with(".json")
+            || !file_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            check.error("ecr.lifecycle_policy_file", "the policy file name must end in .json and use only letters, digits, `.`, `_` and `-`");
+            return None;
+        }
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                check
+                    .error(
+                        "ecr.lifecycle_policy_file",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                    .hint = Some("the path is relative to the spec file".into());
+                return None;
+            }
+        };
+        return match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v) if v.get("rules").is_some_and(|r| r.is_array()) => Some(Ecr::PolicyFile {
+                file_name,
+                json: serde_json::to_string_pretty(&v).expect("a parsed JSON value serializes")
+                    + "\n",
+            }),
+            Ok(_) => {
+                check.error(
+                    "ecr.lifecycle_policy_file",
+                    "an ECR lifecycle policy is a JSON object with a `rules` list",
+                );
+                None
+            }
+            Err(e) => {
+                check.error(
+                    "ecr.lifecycle_policy_file",
+                    format!("{} is not valid JSON: {e}", path.display()),
+                );
+                None
+            }
+        };
+    }
+    let keep = ecr.and_then(|e| e.keep_images).unwrap_or(15);
+    if !(1..=10_000).contains(&keep) {
+        check.error("ecr.keep_images", "keep between 1 and 10000 images");
+        return None;
+    }
+    Some(Ecr::KeepNewest(keep))
+}

@@ -1,0 +1,134 @@
+//! Validation: the loaded spec becomes a `Project`, or every problem found is reported at once.
+//!
+//! Each environment is resolved field by field (defaults applied, names and CIDRs computed);
+//! each rule adds a located diagnostic instead of stopping, so a person fixes all in one pass.
+
+mod app;
+mod database;
+mod environment;
+mod network;
+mod rules;
+
+use crate::diagnostic::{Diagnostic, SpecErrors};
+use crate::project::{Project, State};
+use crate::spec::LoadedSpec;
+use crate::spec::model::StateLocking;
+
+pub use rules::{is_dns_label, looks_secret};
+
+/// Collects diagnostics for one environment, locating each field where it was written.
+pub(crate) struct EnvCheck<'a> {
+    pub spec: &'a LoadedSpec,
+    pub env: &'a str,
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl EnvCheck<'_> {
+    /// Reports a problem with `field` (relative to the environment).
+    pub fn error(&mut self, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let d = self.spec.env_diagnostic(self.env, field, message);
+        self.diagnostics.push(d);
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// Reports a required field that neither the environment nor `defaults` sets.
+    pub fn missing(&mut self, field: &str, example: &str) {
+        self.error(
+            field,
+            "missing required field (set it in the environment or in `defaults`)",
+        )
+        .hint = Some(format!("for example `{example}`"));
+    }
+}
+
+/// Validates a loaded spec and resolves it into a `Project`.
+pub fn validate(spec: &LoadedSpec) -> Result<Project, SpecErrors> {
+    let mut diagnostics = Vec::new();
+    let doc = &spec.document;
+
+    if !is_dns_label(&doc.project, 24) {
+        diagnostics.push(
+            spec.diagnostic("project", format!("`{}` is not a valid project name", doc.project.escape_debug()))
+                .with_hint("use 1-24 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen; it prefixes S3 buckets, ALBs, RDS identifiers and Parameter Store names"),
+        );
+    }
+    let state = resolve_state(spec, &mut diagnostics);
+
+    let mut environments = Vec::new();
+    for (name, merged) in &spec.merged_environments {
+        if !is_dns_label(name, 16) {
+            diagnostics.push(
+                spec.diagnostic(&format!("environments.{name}"), format!("`{}` is not a valid environment name", name.escape_debug()))
+                    .with_hint("use 1-16 lowercase letters, digits and hyphens, starting with a letter; it names a folder and prefixes AWS names"),
+            );
+            continue;
+        }
+        let mut check = EnvCheck {
+            spec,
+            env: name,
+            diagnostics: &mut diagnostics,
+        };
+        if let Some(env) = environment::resolve(&mut check, merged) {
+            environments.push(env);
+        }
+    }
+
+    if !diagnostics.is_empty() {
+        return Err(spec.errors(diagnostics));
+    }
+    let spec_name = std::path::Path::new(&spec.display_path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| spec.display_path.clone());
+    Ok(Project {
+        name: doc.project.clone(),
+        spec_name,
+        state: state.expect("no diagnostics means the state resolved"),
+        environments,
+    })
+}
+
+fn resolve_state(spec: &LoadedSpec, diagnostics: &mut Vec<Diagnostic>) -> Option<State> {
+    let s = &spec.document.state;
+    let before = diagnostics.len();
+    if !rules::is_s3_bucket_name(&s.bucket) {
+        diagnostics.push(
+            spec.diagnostic("state.bucket", format!("`{}` is not a valid S3 bucket name", s.bucket.escape_debug()))
+                .with_hint("3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"),
+        );
+    }
+    rules::check_region(&s.region, |m, h| {
+        diagnostics.push(spec.diagnostic("state.region", m).with_hint(h));
+    });
+    if let Some(p) = &s.profile
+        && !rules::is_profile_name(p)
+    {
+        diagnostics.push(
+            spec.diagnostic("state.profile", "not a valid AWS CLI profile name")
+                .with_hint("letters, digits and . _ - only"),
+        );
+    }
+    let lock_table = s
+        .lock_table
+        .clone()
+        .unwrap_or_else(|| format!("{}-locks", s.bucket));
+    if s.locking == StateLocking::Dynamodb && !rules::is_dynamodb_table_name(&lock_table) {
+        diagnostics.push(
+            spec.diagnostic(
+                "state.lock_table",
+                format!(
+                    "`{}` is not a valid DynamoDB table name",
+                    lock_table.escape_debug()
+                ),
+            )
+            .with_hint("3-255 letters, digits, `_`, `-` and `.`"),
+        );
+    }
+    (diagnostics.len() == before).then(|| State {
+        bucket: s.bucket.clone(),
+        region: s.region.clone(),
+        profile: s.profile.clone(),
+        locking: s.locking,
+        lock_table,
+    })
+}
