@@ -158,9 +158,18 @@ pub fn load_bytes(
         ));
     }
 
-    let root: Value =
-        serde_yaml::from_str(&source).map_err(|e| fail(&source, vec![yaml_error(&e)]))?;
     let source_map = SourceMap::index(&source);
+    let root: Value = serde_yaml::from_str(&source).map_err(|e| {
+        let mut d = yaml_error(&e);
+        // serde_yaml points a duplicate at its mapping; point at the repeated key instead.
+        if d.message.contains("duplicate entry")
+            && let Some((path, position)) = source_map.first_duplicate()
+        {
+            d.field = path.clone();
+            d.position = Some(*position);
+        }
+        fail(&source, vec![d])
+    })?;
     let located =
         |field: &str, message: String| Diagnostic::new(field, message).at(source_map.find(field));
 
@@ -357,7 +366,27 @@ fn serde_diagnostic(path: &str, message: &str, map: &SourceMap) -> Diagnostic {
         let field = format!("{path}.{name}");
         return Diagnostic::new(&field, "missing required field").at(map.find(path));
     }
-    Diagnostic::new(path, message).at(map.find(path))
+    Diagnostic::new(path, plain_types(&message)).at(map.find(path))
+}
+
+/// serde names Rust types (`expected u32`); people wrote YAML, so say it in YAML words.
+fn plain_types(message: &str) -> String {
+    let mut text = message.to_string();
+    for (rust, plain) in [
+        ("expected u8", "expected a whole number (0-255)"),
+        ("expected u16", "expected a whole number (0-65535)"),
+        ("expected u32", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected a list"),
+        ("expected a map", "expected a mapping"),
+    ] {
+        if let Some(i) = text.find(rust)
+            && !text[i + rust.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            text.replace_range(i..i + rust.len(), plain);
+        }
+    }
+    text
 }
 
 fn strip_yaml_location(message: &str) -> String {

@@ -16,6 +16,8 @@ use crate::diagnostic::Position;
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     positions: HashMap<String, Position>,
+    /// Keys written twice in one mapping: the path and where the second one is.
+    duplicates: Vec<(String, Position)>,
 }
 
 impl SourceMap {
@@ -26,7 +28,13 @@ impl SourceMap {
         let _ = parser.load(&mut builder, false);
         SourceMap {
             positions: builder.positions,
+            duplicates: builder.duplicates,
         }
+    }
+
+    /// The first key written twice in the same mapping, if any.
+    pub fn first_duplicate(&self) -> Option<&(String, Position)> {
+        self.duplicates.first()
     }
 
     /// The position of `path`, or of its nearest written ancestor.
@@ -61,6 +69,7 @@ enum Frame {
 struct Builder {
     stack: Vec<(Frame, String)>,
     positions: HashMap<String, Position>,
+    duplicates: Vec<(String, Position)>,
 }
 
 fn position(mark: Marker) -> Position {
@@ -90,7 +99,11 @@ impl Builder {
                     // A key. Only scalar keys have a path; complex keys are left unindexed.
                     let name = scalar.unwrap_or("?").to_string();
                     let path = join(parent, &name);
-                    self.positions.entry(path).or_insert(position(mark));
+                    if self.positions.contains_key(&path) {
+                        self.duplicates.push((path, position(mark)));
+                    } else {
+                        self.positions.insert(path, position(mark));
+                    }
                     *key = Some(name);
                     None
                 }
@@ -144,6 +157,15 @@ mod tests {
         assert_eq!(map.exact("d"), Some(Position { line: 6, column: 1 }));
         assert_eq!(map.find("a.b.zzz"), Some(Position { line: 2, column: 3 }));
         assert_eq!(map.exact("a.zzz"), None);
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_where_they_repeat() {
+        let map = SourceMap::index("a: 1\nb:\n  c: 1\n  c: 2\n");
+        assert_eq!(
+            map.first_duplicate(),
+            Some(&("b.c".to_string(), Position { line: 4, column: 3 }))
+        );
     }
 
     #[test]

@@ -1,0 +1,74 @@
+//! Helpers shared by the integration tests: the real binary, the repository's folders, trees.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The repository root (where Cargo.toml is).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `tgforge` binary built for this test run.
+pub fn tgforge() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("tgforge").expect("the tgforge binary is built")
+}
+
+/// Every example spec under `specs/`, sorted.
+pub fn example_specs() -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(repo().join("specs"))
+        .expect("specs/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    specs.sort();
+    specs
+}
+
+/// Every file under `root` (relative `/`-separated path -> bytes).
+pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("readable dir")
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    if root.exists() {
+        walk(root, root, &mut out);
+    }
+    out
+}
+
+/// Generates `spec` into `out` with the real binary and returns the tree.
+pub fn generate_tree(spec: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
+    tgforge()
+        .arg("gen")
+        .arg(spec)
+        .arg("-o")
+        .arg(out)
+        .assert()
+        .success();
+    read_tree(out)
+}
+
+/// Writes `text` as a spec file in `dir` and returns its path.
+pub fn write_spec(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
