@@ -99,10 +99,13 @@ impl Builder {
                     // A key. Only scalar keys have a path; complex keys are left unindexed.
                     let name = scalar.unwrap_or("?").to_string();
                     let path = join(parent, &name);
-                    if self.positions.contains_key(&path) {
-                        self.duplicates.push((path, position(mark)));
-                    } else {
-                        self.positions.insert(path, position(mark));
+                    match self.positions.entry(path) {
+                        std::collections::hash_map::Entry::Occupied(e) => {
+                            self.duplicates.push((e.key().clone(), position(mark)));
+                        }
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(position(mark));
+                        }
                     }
                     *key = Some(name);
                     None
