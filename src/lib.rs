@@ -15,6 +15,7 @@ pub mod plan;
 pub mod project;
 pub mod render;
 pub mod spec;
+pub mod starter;
 pub mod validate;
 pub mod verify;
 

@@ -8,12 +8,11 @@ use serde_yaml::Value;
 use crate::diagnostic::{Diagnostic, Position, SpecErrors, did_you_mean};
 use crate::spec::merge::deep_merge;
 use crate::spec::model::{EnvironmentSpec, SpecDocument, StateSpec};
+use crate::spec::schema;
 use crate::spec::source_map::SourceMap;
 
 /// Specs are small; anything larger is a mistake or an attack, refused before parsing.
 pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
-
-const TOP_LEVEL_KEYS: [&str; 4] = ["project", "state", "defaults", "environments"];
 
 /// A spec that parsed and type-checked, with what is needed to point at its lines later.
 #[derive(Debug, Clone)]
@@ -186,18 +185,20 @@ pub fn load_bytes(
         ));
     };
 
-    let mut diagnostics = Vec::new();
-    for key in top.keys() {
-        let name = key_name(key);
-        if !TOP_LEVEL_KEYS.contains(&name.as_str()) {
-            let mut d = located(&name, format!("unknown field `{name}`"));
-            d.hint = Some(match did_you_mean(&name, TOP_LEVEL_KEYS) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("allowed fields: {}", TOP_LEVEL_KEYS.join(", ")),
-            });
-            diagnostics.push(d);
-        }
-    }
+    // Every unknown key of the whole file first, so one run lists them all; sections with one
+    // are not type-checked again below (that would only repeat the first of them).
+    let mut diagnostics = schema::unknown_keys(&Value::Mapping(top.clone()), &source_map);
+    let has_unknown = |prefix: &str| {
+        let prefix = format!("{prefix}.");
+        diagnostics.iter().any(|d: &Diagnostic| d.field.starts_with(&prefix))
+    };
+    let skip_state = has_unknown("state");
+    let skip_defaults = has_unknown("defaults");
+    let skipped_envs: Vec<String> = top
+        .get("environments")
+        .and_then(Value::as_mapping)
+        .map(|envs| envs.keys().map(key_name).filter(|n| has_unknown(&format!("environments.{n}"))).collect())
+        .unwrap_or_default();
     for required in ["project", "state", "environments"] {
         if !top.contains_key(required) {
             diagnostics.push(
@@ -213,11 +214,13 @@ pub fn load_bytes(
     let section = |name: &str| top.get(name).cloned();
     let project: Option<String> =
         section("project").and_then(|v| typed(v, "project", &source_map, &mut diagnostics));
-    let state: Option<StateSpec> =
-        section("state").and_then(|v| typed(v, "state", &source_map, &mut diagnostics));
+    let state: Option<StateSpec> = section("state")
+        .filter(|_| !skip_state)
+        .and_then(|v| typed(v, "state", &source_map, &mut diagnostics));
     let defaults_value = section("defaults").filter(|v| !v.is_null());
     let defaults: Option<EnvironmentSpec> = defaults_value
         .clone()
+        .filter(|_| !skip_defaults)
         .and_then(|v| typed(v, "defaults", &source_map, &mut diagnostics));
 
     let mut environments = std::collections::BTreeMap::new();
@@ -227,6 +230,9 @@ pub fn load_bytes(
             for (key, value) in envs {
                 let name = key_name(&key);
                 let path = format!("environments.{name}");
+                if skipped_envs.contains(&name) {
+                    continue;
+                }
                 let value = if value.is_null() {
                     Value::Mapping(Default::default())
                 } else {

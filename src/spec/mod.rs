@@ -3,6 +3,7 @@
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod schema;
 pub mod source_map;
 
 pub use load::{LoadError, LoadedSpec, load_bytes, load_file};

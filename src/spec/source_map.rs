@@ -87,12 +87,24 @@ fn join(parent: &str, key: &str) -> String {
     }
 }
 
+/// Specs nest a few levels deep; deeper nodes (only in hostile or broken files) are not
+/// indexed, which keeps memory linear in the file size instead of quadratic in its depth.
+const MAX_INDEXED_DEPTH: usize = 32;
+
 impl Builder {
     /// Handles a node that starts at `mark`; returns the path of the node if it is a value.
     fn node(&mut self, mark: Marker, scalar: Option<&str>) -> Option<String> {
+        let depth = self.stack.len();
         let Some((frame, parent)) = self.stack.last_mut() else {
             return Some(String::new());
         };
+        if depth > MAX_INDEXED_DEPTH {
+            // Keep the frame's key/value alternation right, but record nothing.
+            if let Frame::Mapping { key } = frame {
+                *key = if key.is_some() { None } else { Some(String::new()) };
+            }
+            return Some(String::new());
+        }
         match frame {
             Frame::Mapping { key } => match key.take() {
                 None => {
@@ -169,6 +181,13 @@ mod tests {
             map.first_duplicate(),
             Some(&("b.c".to_string(), Position { line: 4, column: 3 }))
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_not_indexed_past_the_limit() {
+        let text = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        let map = SourceMap::index(&text);
+        assert!(map.positions.len() <= MAX_INDEXED_DEPTH + 2);
     }
 
     #[test]
