@@ -61,12 +61,31 @@ pub fn load_project(spec_path: &Path) -> Result<Project, Failure> {
     validate::validate(&loaded).map_err(|e| Failure::InvalidInput(e.to_string()))
 }
 
+/// The template engine, built once per process (parsing every template is the costliest part
+/// of start-up, and a fuzz run renders thousands of trees).
+fn renderer() -> Result<&'static Renderer, Failure> {
+    static RENDERER: std::sync::OnceLock<Renderer> = std::sync::OnceLock::new();
+    if let Some(r) = RENDERER.get() {
+        return Ok(r);
+    }
+    let built = Renderer::new()?;
+    Ok(RENDERER.get_or_init(|| built))
+}
+
 /// Plans, renders and verifies the whole tree of `project`, writing nothing.
 pub fn render_project(project: &Project) -> Result<Vec<RenderedFile>, Failure> {
     let plan = plan::plan(project);
-    let files = Renderer::new()?.render(&plan)?;
+    let files = renderer()?.render(&plan)?;
     verify::verify(&files)?;
     Ok(files)
+}
+
+/// The whole pipeline from spec bytes to verified files (used by the fuzz tests); relative
+/// paths in the spec resolve against `base_dir`.
+pub fn generate_from_bytes(display_path: &str, base_dir: &Path, bytes: &[u8]) -> Result<Vec<RenderedFile>, Failure> {
+    let loaded = spec::load_bytes(display_path, base_dir, bytes)?;
+    let project = validate::validate(&loaded).map_err(|e| Failure::InvalidInput(e.to_string()))?;
+    render_project(&project)
 }
 
 /// The whole pipeline up to (not including) writing: spec file -> verified files.

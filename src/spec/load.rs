@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Position, SpecErrors, did_you_mean};
 use crate::spec::merge::deep_merge;
 use crate::spec::model::{EnvironmentSpec, SpecDocument, StateSpec};
 use crate::spec::schema;
-use crate::spec::source_map::SourceMap;
+use crate::spec::source_map::{MAX_INDEXED_DEPTH, SourceMap};
 
 /// Specs are small; anything larger is a mistake or an attack, refused before parsing.
 pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
@@ -158,6 +158,16 @@ pub fn load_bytes(
     }
 
     let source_map = SourceMap::index(&source);
+    if let Some(position) = source_map.too_deep() {
+        return Err(fail(
+            &source,
+            vec![
+                Diagnostic::new("", format!("the document nests deeper than {MAX_INDEXED_DEPTH} levels"))
+                    .at(Some(position))
+                    .with_hint("a spec is a few levels deep; this is not a tgforge spec"),
+            ],
+        ));
+    }
     let root: Value = serde_yaml::from_str(&source).map_err(|e| {
         let mut d = yaml_error(&e);
         // serde_yaml points a duplicate at its mapping; point at the repeated key instead.

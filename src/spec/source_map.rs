@@ -18,6 +18,8 @@ pub struct SourceMap {
     positions: HashMap<String, Position>,
     /// Keys written twice in one mapping: the path and where the second one is.
     duplicates: Vec<(String, Position)>,
+    /// The deepest nesting seen, and where it first went past `MAX_INDEXED_DEPTH`.
+    too_deep: Option<Position>,
 }
 
 impl SourceMap {
@@ -25,11 +27,25 @@ impl SourceMap {
     pub fn index(source: &str) -> SourceMap {
         let mut builder = Builder::default();
         let mut parser = Parser::new_from_str(source);
-        let _ = parser.load(&mut builder, false);
+        if let Err(e) = parser.load(&mut builder, false)
+            && e.info().contains("recursion limit")
+        {
+            // The scanner reads a run of flow brackets before it emits their events, so very
+            // deep flow nesting shows up as its own limit error rather than as deep events.
+            builder.too_deep.get_or_insert(position(*e.marker()));
+        }
         SourceMap {
             positions: builder.positions,
             duplicates: builder.duplicates,
+            too_deep: builder.too_deep,
         }
+    }
+
+    /// Where the document first nests deeper than any spec can (`MAX_INDEXED_DEPTH` levels).
+    /// Such input is refused before serde_yaml sees it: libyaml's time grows with the square of
+    /// the depth.
+    pub fn too_deep(&self) -> Option<Position> {
+        self.too_deep
     }
 
     /// The first key written twice in the same mapping, if any.
@@ -70,6 +86,7 @@ struct Builder {
     stack: Vec<(Frame, String)>,
     positions: HashMap<String, Position>,
     duplicates: Vec<(String, Position)>,
+    too_deep: Option<Position>,
 }
 
 fn position(mark: Marker) -> Position {
@@ -89,7 +106,7 @@ fn join(parent: &str, key: &str) -> String {
 
 /// Specs nest a few levels deep; deeper nodes (only in hostile or broken files) are not
 /// indexed, which keeps memory linear in the file size instead of quadratic in its depth.
-const MAX_INDEXED_DEPTH: usize = 32;
+pub const MAX_INDEXED_DEPTH: usize = 32;
 
 impl Builder {
     /// Handles a node that starts at `mark`; returns the path of the node if it is a value.
@@ -99,6 +116,7 @@ impl Builder {
             return Some(String::new());
         };
         if depth > MAX_INDEXED_DEPTH {
+            self.too_deep.get_or_insert(position(mark));
             // Keep the frame's key/value alternation right, but record nothing.
             if let Frame::Mapping { key } = frame {
                 *key = if key.is_some() { None } else { Some(String::new()) };
@@ -188,6 +206,8 @@ mod tests {
         let text = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
         let map = SourceMap::index(&text);
         assert!(map.positions.len() <= MAX_INDEXED_DEPTH + 2);
+        assert!(map.too_deep().is_some());
+        assert!(SourceMap::index("a: [[1]]").too_deep().is_none());
     }
 
     #[test]
