@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod graph;
 pub mod hcl_format;
 pub mod naming;
 pub mod network;
@@ -82,7 +83,11 @@ pub fn render_project(project: &Project) -> Result<Vec<RenderedFile>, Failure> {
 
 /// The whole pipeline from spec bytes to verified files (used by the fuzz tests); relative
 /// paths in the spec resolve against `base_dir`.
-pub fn generate_from_bytes(display_path: &str, base_dir: &Path, bytes: &[u8]) -> Result<Vec<RenderedFile>, Failure> {
+pub fn generate_from_bytes(
+    display_path: &str,
+    base_dir: &Path,
+    bytes: &[u8],
+) -> Result<Vec<RenderedFile>, Failure> {
     let loaded = spec::load_bytes(display_path, base_dir, bytes)?;
     let project = validate::validate(&loaded).map_err(|e| Failure::InvalidInput(e.to_string()))?;
     render_project(&project)

@@ -12,7 +12,10 @@ fn run(bytes: &[u8]) -> Result<usize, String> {
     match generate_from_bytes("fuzz.yaml", &common::repo().join("specs"), bytes) {
         Ok(files) => Ok(files.len()),
         Err(Failure::InvalidInput(msg)) => Err(msg),
-        Err(Failure::Internal(e)) => panic!("internal error (a tgforge bug) on input {:?}: {e:#}", String::from_utf8_lossy(bytes)),
+        Err(Failure::Internal(e)) => panic!(
+            "internal error (a tgforge bug) on input {:?}: {e:#}",
+            String::from_utf8_lossy(bytes)
+        ),
     }
 }
 
@@ -25,14 +28,18 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     for depth in [200, 10_000, 200_000] {
         let flow = format!("project: {}1{}", "[".repeat(depth), "]".repeat(depth));
         assert!(run(flow.as_bytes()).is_err());
-        let block: String = (0..depth.min(5_000)).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let block: String = (0..depth.min(5_000))
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
         assert!(run(block.as_bytes()).is_err());
     }
 }
 
 #[test]
 fn alias_bombs_are_refused() {
-    let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     for level in b'b'..=b'j' {
         let prev = (level - 1) as char;
         let name = level as char;
@@ -60,9 +67,16 @@ fn non_utf8_nul_and_oversized_inputs_are_errors() {
 fn very_long_strings_are_handled() {
     let long = "x".repeat(500_000);
     let spec = example().replace("DEBUG: \"False\"", &format!("DEBUG: \"{long}\""));
-    assert!(run(spec.as_bytes()).is_ok(), "a long plain value is valid and escaped");
+    assert!(
+        run(spec.as_bytes()).is_ok(),
+        "a long plain value is valid and escaped"
+    );
     let spec = example().replace("project: team-task", &format!("project: {long}"));
-    assert!(run(spec.as_bytes()).unwrap_err().contains("not a valid project name"));
+    assert!(
+        run(spec.as_bytes())
+            .unwrap_err()
+            .contains("not a valid project name")
+    );
 }
 
 /// A random YAML value a few levels deep, with hostile scalars among ordinary ones.
@@ -72,8 +86,14 @@ fn yaml_value() -> impl Strategy<Value = serde_yaml::Value> {
         any::<bool>().prop_map(serde_yaml::Value::Bool),
         any::<i64>().prop_map(|n| serde_yaml::Value::Number(n.into())),
         "[a-z_]{0,12}".prop_map(serde_yaml::Value::String),
-        prop_oneof![Just("${x}"), Just("%{ if }"), Just("\"\\\n"), Just("10.0.0.0/16"), Just("us-east-1")]
-            .prop_map(|s| serde_yaml::Value::String(s.to_string())),
+        prop_oneof![
+            Just("${x}"),
+            Just("%{ if }"),
+            Just("\"\\\n"),
+            Just("10.0.0.0/16"),
+            Just("us-east-1")
+        ]
+        .prop_map(|s| serde_yaml::Value::String(s.to_string())),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
@@ -90,7 +110,11 @@ fn yaml_value() -> impl Strategy<Value = serde_yaml::Value> {
                 inner,
                 0..6
             )
-            .prop_map(|m| serde_yaml::Value::Mapping(m.into_iter().map(|(k, v)| (serde_yaml::Value::String(k), v)).collect())),
+            .prop_map(|m| serde_yaml::Value::Mapping(
+                m.into_iter()
+                    .map(|(k, v)| (serde_yaml::Value::String(k), v))
+                    .collect()
+            )),
         ]
     })
 }

@@ -188,3 +188,77 @@ pub fn mock_outputs(env: &Environment, dependency: &str) -> Value {
         other => unreachable!("no mock outputs are defined for unit {other}"),
     }
 }
+
+/// Parameter Store entries an environment reads: full name and what it holds, sorted by name.
+pub fn parameters(project: &Project, env: &Environment) -> Vec<Value> {
+    let db = &env.database;
+    let mut params: BTreeMap<String, String> = BTreeMap::new();
+    params.insert(
+        env.parameter_name(&project.name, &db.db_name_parameter),
+        "name of the database to create".into(),
+    );
+    params.insert(
+        env.parameter_name(&project.name, &db.username_parameter),
+        "database master user name".into(),
+    );
+    params.insert(
+        env.parameter_name(&project.name, &db.password_parameter),
+        "database master password".into(),
+    );
+    for (var, suffix) in &env.app.secrets {
+        params
+            .entry(env.parameter_name(&project.name, suffix))
+            .or_insert_with(|| format!("container secret {var}"));
+    }
+    params
+        .into_iter()
+        .map(|(name, description)| json!({ "name": name, "description": description }))
+        .collect()
+}
+
+/// Context of the per-environment bootstrap script.
+pub fn bootstrap(project: &Project, env: &Environment) -> Value {
+    json!({
+        "spec_name": project.spec_name,
+        "env": { "name": env.name, "region": env.region, "profile": env.profile, "parameters": parameters(project, env) },
+        "state": {
+            "bucket": project.state.bucket,
+            "region": project.state.region,
+            "profile": project.state.profile.clone().unwrap_or_else(|| env.profile.clone()),
+        },
+    })
+}
+
+/// Context of the tree's README.
+pub fn readme(project: &Project) -> Value {
+    let environments: Vec<Value> = project
+        .environments
+        .iter()
+        .map(|env| {
+            let units = crate::plan::units_for(env);
+            let uses_ecr = env.app.image.is_none();
+            json!({
+                "name": env.name,
+                "region": env.region,
+                "profile": env.profile,
+                "account_id": env.account_id,
+                "domain": env.domain,
+                "origin_domain": env.origin_domain,
+                "subnets": crate::graph::subnet_rows(env),
+                "apply_steps": crate::graph::apply_steps(&units),
+                "parameters": parameters(project, env),
+                "uses_ecr": uses_ecr,
+                "image_tag": env.app.image_tag,
+                "repository": env.prefix(&project.name),
+                "apply_step_number": if uses_ecr { 3 } else { 2 },
+            })
+        })
+        .collect();
+    json!({
+        "spec_name": project.spec_name,
+        "project": project.name,
+        // Built by graph::mermaid from validated names, with labels escaped there.
+        "mermaid": crate::graph::mermaid(project),
+        "environments": environments,
+    })
+}

@@ -60,6 +60,7 @@ pub fn plan(project: &Project) -> RenderPlan {
     let mut ecr_policies = std::collections::BTreeMap::new();
 
     plan.template("root.hcl", "root.hcl.tera", context::root(project));
+    plan.template("README.md", "README.md.tera", context::readme(project));
 
     for env in &project.environments {
         let base = format!("{}/infrastructure", env.name);
@@ -68,6 +69,11 @@ pub fn plan(project: &Project) -> RenderPlan {
             format!("{base}/common_vars.hcl"),
             "common_vars.hcl.tera",
             env_context.clone(),
+        );
+        plan.template(
+            format!("{}/bootstrap.sh", env.name),
+            "bootstrap.sh.tera",
+            context::bootstrap(project, env),
         );
 
         let units = units_for(env);

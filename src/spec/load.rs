@@ -162,9 +162,12 @@ pub fn load_bytes(
         return Err(fail(
             &source,
             vec![
-                Diagnostic::new("", format!("the document nests deeper than {MAX_INDEXED_DEPTH} levels"))
-                    .at(Some(position))
-                    .with_hint("a spec is a few levels deep; this is not a tgforge spec"),
+                Diagnostic::new(
+                    "",
+                    format!("the document nests deeper than {MAX_INDEXED_DEPTH} levels"),
+                )
+                .at(Some(position))
+                .with_hint("a spec is a few levels deep; this is not a tgforge spec"),
             ],
         ));
     }
@@ -200,14 +203,21 @@ pub fn load_bytes(
     let mut diagnostics = schema::unknown_keys(&Value::Mapping(top.clone()), &source_map);
     let has_unknown = |prefix: &str| {
         let prefix = format!("{prefix}.");
-        diagnostics.iter().any(|d: &Diagnostic| d.field.starts_with(&prefix))
+        diagnostics
+            .iter()
+            .any(|d: &Diagnostic| d.field.starts_with(&prefix))
     };
     let skip_state = has_unknown("state");
     let skip_defaults = has_unknown("defaults");
     let skipped_envs: Vec<String> = top
         .get("environments")
         .and_then(Value::as_mapping)
-        .map(|envs| envs.keys().map(key_name).filter(|n| has_unknown(&format!("environments.{n}"))).collect())
+        .map(|envs| {
+            envs.keys()
+                .map(key_name)
+                .filter(|n| has_unknown(&format!("environments.{n}")))
+                .collect()
+        })
         .unwrap_or_default();
     for required in ["project", "state", "environments"] {
         if !top.contains_key(required) {

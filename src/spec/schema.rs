@@ -43,7 +43,10 @@ fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
         }
     }
     if let Some(options) = schema.get("anyOf").and_then(Json::as_array) {
-        let non_null: Vec<&Json> = options.iter().filter(|o| o.get("type") != Some(&Json::from("null"))).collect();
+        let non_null: Vec<&Json> = options
+            .iter()
+            .filter(|o| o.get("type") != Some(&Json::from("null")))
+            .collect();
         if non_null.len() == 1 {
             return resolve(root, non_null[0]);
         }
@@ -51,7 +54,14 @@ fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
     schema
 }
 
-fn walk(root: &Json, schema: &Json, value: &Yaml, path: &str, map: &SourceMap, out: &mut Vec<Diagnostic>) {
+fn walk(
+    root: &Json,
+    schema: &Json,
+    value: &Yaml,
+    path: &str,
+    map: &SourceMap,
+    out: &mut Vec<Diagnostic>,
+) {
     let schema = resolve(root, schema);
     let Yaml::Mapping(mapping) = value else {
         if let (Yaml::Sequence(items), Some(item_schema)) = (value, schema.get("items")) {
@@ -65,23 +75,34 @@ fn walk(root: &Json, schema: &Json, value: &Yaml, path: &str, map: &SourceMap, o
     let additional = schema.get("additionalProperties");
     for (key, child) in mapping {
         let Some(key) = key.as_str() else { continue };
-        let child_path = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+        let child_path = if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
         match properties.and_then(|p| p.get(key)) {
             Some(child_schema) => walk(root, child_schema, child, &child_path, map, out),
             None => match additional {
                 Some(Json::Bool(false)) => {
-                    let allowed: Vec<&str> = properties.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+                    let allowed: Vec<&str> = properties
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
                     let hint = match did_you_mean(key, allowed.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("allowed fields: {}", allowed.join(", ")),
                     };
                     out.push(
-                        Diagnostic::new(&child_path, format!("unknown field `{}`", key.escape_debug()))
-                            .at(map.exact(&child_path).or_else(|| map.find(&child_path)))
-                            .with_hint(hint),
+                        Diagnostic::new(
+                            &child_path,
+                            format!("unknown field `{}`", key.escape_debug()),
+                        )
+                        .at(map.exact(&child_path).or_else(|| map.find(&child_path)))
+                        .with_hint(hint),
                     );
                 }
-                Some(child_schema) if child_schema.is_object() => walk(root, child_schema, child, &child_path, map, out),
+                Some(child_schema) if child_schema.is_object() => {
+                    walk(root, child_schema, child, &child_path, map, out)
+                }
                 _ => {}
             },
         }
@@ -99,7 +120,10 @@ mod tests {
         assert!(props.contains_key("project") && props.contains_key("environments"));
         assert_eq!(schema["additionalProperties"], Json::Bool(false));
         let text = spec_schema_text();
-        assert!(text.contains("\"nat_gateways\""), "nested definitions are included");
+        assert!(
+            text.contains("\"nat_gateways\""),
+            "nested definitions are included"
+        );
     }
 
     #[test]
@@ -109,7 +133,14 @@ mod tests {
         let map = SourceMap::index(text);
         let found = unknown_keys(&value, &map);
         let fields: Vec<&str> = found.iter().map(|d| d.field.as_str()).collect();
-        assert_eq!(fields, ["state.bukcet", "environments.prod.netwrk", "environments.prod.app.prot"]);
+        assert_eq!(
+            fields,
+            [
+                "state.bukcet",
+                "environments.prod.netwrk",
+                "environments.prod.app.prot"
+            ]
+        );
         assert_eq!(found[1].hint.as_deref(), Some("did you mean `network`?"));
         assert_eq!(found[2].hint.as_deref(), Some("did you mean `port`?"));
         assert_eq!(found[2].position.unwrap().line, 8);

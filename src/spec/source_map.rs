@@ -119,7 +119,11 @@ impl Builder {
             self.too_deep.get_or_insert(position(mark));
             // Keep the frame's key/value alternation right, but record nothing.
             if let Frame::Mapping { key } = frame {
-                *key = if key.is_some() { None } else { Some(String::new()) };
+                *key = if key.is_some() {
+                    None
+                } else {
+                    Some(String::new())
+                };
             }
             return Some(String::new());
         }

@@ -10,4 +10,6 @@ pub fn register(tera: &mut tera::Tera) {
     tera.register_filter("json", json::filter);
     tera.register_filter("comment", text::comment);
     tera.register_filter("ident", text::ident);
+    tera.register_filter("shell", text::shell);
+    tera.register_filter("markdown", text::markdown);
 }

@@ -18,6 +18,41 @@ pub fn comment(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Va
     ))
 }
 
+/// A POSIX shell word: the value in single quotes (a `'` inside becomes `'\''`), so no
+/// expansion, globbing or word splitting can happen.
+pub fn shell(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(Value::String(format!("'{}'", text.replace('\'', "'\\''"))))
+}
+
+/// Text for Markdown prose and Mermaid labels: one line, and the characters that would start
+/// markup or end a table cell or code span (`<`, `>`, `|`, `` ` ``, `[`, `]`, `"`) replaced by
+/// HTML entities.
+pub fn markdown(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("&#124;"),
+            '`' => out.push_str("&#96;"),
+            '[' => out.push_str("&#91;"),
+            ']' => out.push_str("&#93;"),
+            '"' => out.push_str("&quot;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    Ok(Value::String(out))
+}
+
 /// An HCL identifier or block label part (letters, digits, `_`, `-`); anything else is an
 /// internal error, never silently written.
 pub fn ident(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -45,6 +80,18 @@ mod tests {
     fn comments_stay_on_one_line() {
         let out = comment(&json!("a\nresource \"x\" {}"), &HashMap::new()).unwrap();
         assert_eq!(out, json!("a?resource \"x\" {}"));
+    }
+
+    #[test]
+    fn shell_words_are_single_quoted() {
+        let out = shell(&json!("it's $(rm -rf /) `x`"), &HashMap::new()).unwrap();
+        assert_eq!(out, json!("'it'\\''s $(rm -rf /) `x`'"));
+    }
+
+    #[test]
+    fn markdown_cannot_start_markup() {
+        let out = markdown(&json!("a|b <script> [x](y)"), &HashMap::new()).unwrap();
+        assert_eq!(out, json!("a&#124;b &lt;script&gt; &#91;x&#93;(y)"));
     }
 
     #[test]

@@ -1,0 +1,188 @@
+//! The unit dependency graph of each environment: apply order, and the same graph as Mermaid
+//! (for the generated README, so the diagram always matches the tree) or DOT.
+
+use std::collections::BTreeSet;
+
+use crate::plan::{Unit, units_for};
+use crate::project::{Environment, NatMode, Project};
+
+/// Units grouped in apply order: every unit of a step depends only on units of earlier steps.
+/// Units within a step are in name order (Terragrunt applies them in parallel).
+pub fn apply_steps(units: &[Unit]) -> Vec<Vec<&'static str>> {
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut steps = Vec::new();
+    while done.len() < units.len() {
+        let mut step: Vec<&'static str> = units
+            .iter()
+            .filter(|u| !done.contains(u.name) && u.dependencies.iter().all(|d| done.contains(d)))
+            .map(|u| u.name)
+            .collect();
+        assert!(!step.is_empty(), "unit dependencies form a cycle");
+        step.sort_unstable();
+        done.extend(step.iter().copied());
+        steps.push(step);
+    }
+    steps
+}
+
+/// A Mermaid node id for `unit` of `env` (environment names may contain `-`).
+fn node_id(env: &Environment, unit: &str) -> String {
+    format!("{}_{unit}", env.name.replace('-', "_"))
+}
+
+/// What a unit is, in a few words taken from the spec, for diagram labels.
+pub fn unit_label(project: &Project, env: &Environment, unit: &str) -> String {
+    let n = &env.network;
+    let nat = match n.nat {
+        NatMode::None => "no NAT",
+        NatMode::Single => "1 NAT gateway",
+        NatMode::PerAz => "NAT per AZ",
+    };
+    match unit {
+        "vpc" => format!(
+            "VPC {}<br/>{} AZs: {} public + {} private subnets<br/>IGW, {nat}",
+            n.vpc_cidr,
+            n.azs.len(),
+            n.public_subnets.len(),
+            n.private_subnets.len()
+        ),
+        "security_groups" => format!(
+            "Security groups<br/>ALB 80/443 -> app {} -> Postgres 5432",
+            env.app.port
+        ),
+        "ecr" => "ECR repository".to_string(),
+        "alb" => "Application Load Balancer<br/>HTTP + HTTPS, IP targets".to_string(),
+        "db_instance" => format!(
+            "RDS Postgres {}<br/>{}",
+            env.database.engine_version, env.database.instance_class
+        ),
+        "s3_static" => "S3 static files<br/>private".to_string(),
+        "cloudfront" => format!(
+            "CloudFront<br/>{}",
+            env.domain.as_deref().unwrap_or("default domain")
+        ),
+        "ecs_fargate" => format!(
+            "ECS Fargate service<br/>{}-{} tasks, CPU target {}%",
+            env.app.min_count, env.app.max_count, env.app.cpu_target
+        ),
+        other => format!("{other} ({})", project.name),
+    }
+}
+
+/// A Mermaid flowchart of every environment: one node per unit, one edge per dependency
+/// (`unit --> dependency`: the unit reads the dependency's outputs).
+pub fn mermaid(project: &Project) -> String {
+    let mut out = String::from("flowchart TB\n");
+    for env in &project.environments {
+        let units = units_for(env);
+        out.push_str(&format!(
+            "  subgraph {}[\"{} ({})\"]\n",
+            env.name.replace('-', "_"),
+            env.name,
+            env.region
+        ));
+        for unit in &units {
+            out.push_str(&format!(
+                "    {}[\"{}\"]\n",
+                node_id(env, unit.name),
+                unit_label(project, env, unit.name).replace('"', "#quot;")
+            ));
+        }
+        out.push_str("  end\n");
+        for unit in &units {
+            for dependency in &unit.dependencies {
+                out.push_str(&format!(
+                    "  {} --> {}\n",
+                    node_id(env, unit.name),
+                    node_id(env, dependency)
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The same graph in Graphviz DOT.
+pub fn dot(project: &Project) -> String {
+    let mut out = String::from("digraph units {\n  rankdir=LR;\n");
+    for env in &project.environments {
+        let units = units_for(env);
+        out.push_str(&format!(
+            "  subgraph \"cluster_{}\" {{\n    label=\"{} ({})\";\n",
+            env.name, env.name, env.region
+        ));
+        for unit in &units {
+            out.push_str(&format!(
+                "    \"{}/{}\" [label=\"{}\"];\n",
+                env.name, unit.name, unit.name
+            ));
+        }
+        out.push_str("  }\n");
+        for unit in &units {
+            for dependency in &unit.dependencies {
+                out.push_str(&format!(
+                    "  \"{}/{}\" -> \"{}/{}\";\n",
+                    env.name, unit.name, env.name, dependency
+                ));
+            }
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The apply order of every environment as text, one numbered step per line.
+pub fn apply_order_text(project: &Project) -> String {
+    let mut out = String::new();
+    for env in &project.environments {
+        out.push_str(&format!("{}:\n", env.name));
+        for (i, step) in apply_steps(&units_for(env)).iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n", i + 1, step.join(", ")));
+        }
+    }
+    out
+}
+
+/// The subnet CIDRs of `env` per tier, for documentation.
+pub fn subnet_rows(env: &Environment) -> Vec<(String, String, String)> {
+    let mut rows = Vec::new();
+    for (tier, subnets) in [
+        ("public", &env.network.public_subnets),
+        ("private", &env.network.private_subnets),
+    ] {
+        for (i, cidr) in subnets.iter().enumerate() {
+            let az = &env.network.azs[i % env.network.azs.len()];
+            rows.push((tier.to_string(), cidr.to_string(), az.clone()));
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Unit;
+
+    fn unit(name: &'static str, deps: &[&'static str]) -> Unit {
+        Unit {
+            name,
+            module: "M",
+            description: "",
+            dependencies: deps.to_vec(),
+        }
+    }
+
+    #[test]
+    fn steps_follow_dependencies() {
+        let units = vec![
+            unit("c", &["a", "b"]),
+            unit("a", &[]),
+            unit("b", &["a"]),
+            unit("d", &[]),
+        ];
+        assert_eq!(
+            apply_steps(&units),
+            vec![vec!["a", "d"], vec!["b"], vec!["c"]]
+        );
+    }
+}
