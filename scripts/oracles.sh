@@ -16,7 +16,7 @@ for tree in "$@"; do
   "$tools/hcl-fmt-check" --quiet "$tree" || status=1
   "$tools/tf-schema-check" --strict --quiet "$tree" || status=1
   # --soft-fail is not used: a failed check fails CI. Skips are inline, each with its reason.
-  if ! "$checkov" -d "$tree" --framework terraform --quiet --compact --skip-download > "/tmp/checkov-$(basename "$tree").log" 2>&1; then
+  if ! "$checkov" -d "$tree" --quiet --compact --skip-download > "/tmp/checkov-$(basename "$tree").log" 2>&1; then
     cat "/tmp/checkov-$(basename "$tree").log"
     status=1
   else

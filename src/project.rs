@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use ipnet::Ipv4Net;
 
-pub use crate::spec::model::{NatMode, StateLocking};
+pub use crate::spec::model::{IacTool, NatMode, StateLocking};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
@@ -15,6 +15,23 @@ pub struct Project {
     pub state: State,
     /// In name order, so output never depends on the spec's key order.
     pub environments: Vec<Environment>,
+    pub tooling: Tooling,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tooling {
+    pub iac: IacTool,
+    pub github_actions: Option<GithubActions>,
+    pub pre_commit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GithubActions {
+    pub spec_path: String,
+    pub tree_path: String,
+    pub tgforge_install: String,
+    pub terragrunt_version: String,
+    pub iac_version: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +51,7 @@ pub struct Environment {
     pub account_id: String,
     pub domain: Option<String>,
     pub origin_domain: Option<String>,
+    pub ci_role_arn: Option<String>,
     pub certificate_arn: String,
     pub cloudfront_certificate_arn: Option<String>,
     pub tags: BTreeMap<String, String>,

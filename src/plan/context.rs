@@ -5,7 +5,17 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::naming::{self, fit};
-use crate::project::{Ecr, Environment, NatMode, Project, StateLocking};
+use crate::project::{Ecr, Environment, IacTool, NatMode, Project, StateLocking};
+use crate::render::filters::text::shell_quote;
+
+/// The Terraform/OpenTofu versions the tree needs: S3 native locking came in 1.10 for both.
+pub fn version_constraint(project: &Project) -> &'static str {
+    match (project.state.locking, project.tooling.iac) {
+        (StateLocking::S3Lockfile, _) => ">= 1.10.0",
+        (_, IacTool::Opentofu) => ">= 1.6.0",
+        (_, IacTool::Terraform) => ">= 1.5.0",
+    }
+}
 
 /// Context of `root.hcl`.
 pub fn root(project: &Project) -> Value {
@@ -13,6 +23,8 @@ pub fn root(project: &Project) -> Value {
     json!({
         "spec_name": project.spec_name,
         "project": project.name,
+        "opentofu": project.tooling.iac == IacTool::Opentofu,
+        "version_constraint": version_constraint(project),
         "state": {
             "bucket": s.bucket,
             "region": s.region,
@@ -260,5 +272,34 @@ pub fn readme(project: &Project) -> Value {
         // Built by graph::mermaid from validated names, with labels escaped there.
         "mermaid": crate::graph::mermaid(project),
         "environments": environments,
+    })
+}
+
+/// Context of the CI workflow and the pre-commit configuration.
+pub fn tooling(project: &Project) -> Value {
+    let gha = project.tooling.github_actions.as_ref();
+    let opentofu = project.tooling.iac == IacTool::Opentofu;
+    let spec_path = gha.map_or(project.spec_name.clone(), |g| g.spec_path.clone());
+    let tree_path = gha.map_or(".".to_string(), |g| g.tree_path.clone());
+    let iac = if opentofu { "tofu" } else { "terraform" };
+    json!({
+        // Whole shell command lines, quoted here, then written as one YAML string each.
+        "check_command": format!("tgforge gen {} -o {} --check", shell_quote(&spec_path), shell_quote(&tree_path)),
+        "fmt_command": format!("{iac} fmt -check -recursive {}", shell_quote(&tree_path)),
+        "spec_name": project.spec_name,
+        "opentofu": opentofu,
+        "github_actions": gha.map(|g| json!({
+            "spec_path": g.spec_path,
+            "tree_path": g.tree_path,
+            "tgforge_install": g.tgforge_install,
+            "terragrunt_version": g.terragrunt_version,
+            "iac_version": g.iac_version,
+        })),
+        "tree_path": tree_path,
+        "environments": project.environments.iter().map(|e| json!({
+            "name": e.name,
+            "region": e.region,
+            "role": e.ci_role_arn,
+        })).collect::<Vec<_>>(),
     })
 }

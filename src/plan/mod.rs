@@ -61,6 +61,20 @@ pub fn plan(project: &Project) -> RenderPlan {
 
     plan.template("root.hcl", "root.hcl.tera", context::root(project));
     plan.template("README.md", "README.md.tera", context::readme(project));
+    if project.tooling.github_actions.is_some() {
+        plan.template(
+            ".github/workflows/infrastructure.yml",
+            "github_workflow.yml.tera",
+            context::tooling(project),
+        );
+    }
+    if project.tooling.pre_commit {
+        plan.template(
+            ".pre-commit-config.yaml",
+            "pre-commit-config.yaml.tera",
+            context::tooling(project),
+        );
+    }
 
     for env in &project.environments {
         let base = format!("{}/infrastructure", env.name);

@@ -7,7 +7,7 @@ use serde_yaml::Value;
 
 use crate::diagnostic::{Diagnostic, Position, SpecErrors, did_you_mean};
 use crate::spec::merge::deep_merge;
-use crate::spec::model::{EnvironmentSpec, SpecDocument, StateSpec};
+use crate::spec::model::{EnvironmentSpec, SpecDocument, StateSpec, ToolingSpec};
 use crate::spec::schema;
 use crate::spec::source_map::{MAX_INDEXED_DEPTH, SourceMap};
 
@@ -209,6 +209,7 @@ pub fn load_bytes(
     };
     let skip_state = has_unknown("state");
     let skip_defaults = has_unknown("defaults");
+    let skip_tooling = has_unknown("tooling");
     let skipped_envs: Vec<String> = top
         .get("environments")
         .and_then(Value::as_mapping)
@@ -237,6 +238,9 @@ pub fn load_bytes(
     let state: Option<StateSpec> = section("state")
         .filter(|_| !skip_state)
         .and_then(|v| typed(v, "state", &source_map, &mut diagnostics));
+    let tooling: Option<ToolingSpec> = section("tooling")
+        .filter(|v| !v.is_null() && !skip_tooling)
+        .and_then(|v| typed(v, "tooling", &source_map, &mut diagnostics));
     let defaults_value = section("defaults").filter(|v| !v.is_null());
     let defaults: Option<EnvironmentSpec> = defaults_value
         .clone()
@@ -300,6 +304,7 @@ pub fn load_bytes(
         state: state.expect("state was checked present"),
         defaults,
         environments,
+        tooling,
     };
     Ok(LoadedSpec {
         display_path: display_path.to_string(),

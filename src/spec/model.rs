@@ -25,6 +25,51 @@ pub struct SpecDocument {
     pub defaults: Option<EnvironmentSpec>,
     /// The environments to generate (for example `production`, `staging`), by name.
     pub environments: BTreeMap<String, EnvironmentSpec>,
+    /// The tools the generated repository runs with, and its CI.
+    #[serde(default)]
+    pub tooling: Option<ToolingSpec>,
+}
+
+/// Tools and automation of the generated repository.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolingSpec {
+    /// `terraform` (>= 1.5) or `opentofu` (>= 1.6; Terragrunt then runs `tofu`).
+    pub iac: Option<IacTool>,
+    /// A GitHub Actions workflow checking and planning the tree on pull requests.
+    pub github_actions: Option<GithubActionsSpec>,
+    /// Write a `.pre-commit-config.yaml` with the usual Terraform hooks. Default true.
+    pub pre_commit: Option<bool>,
+}
+
+/// Terraform or OpenTofu.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IacTool {
+    #[default]
+    Terraform,
+    Opentofu,
+}
+
+/// The CI workflow of the infra repository.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GithubActionsSpec {
+    /// Generate `.github/workflows/infrastructure.yml`. Default true; each environment then
+    /// needs `ci_role_arn`.
+    pub enabled: Option<bool>,
+    /// Path of this spec in the infra repository, for `tgforge gen --check`. Default: the spec's
+    /// file name at the repository root.
+    pub spec_path: Option<String>,
+    /// Folder of the generated tree in the infra repository. Default `.` (the root, where
+    /// GitHub looks for `.github/workflows`).
+    pub tree_path: Option<String>,
+    /// Shell command that installs tgforge on the runner. Default `cargo install tgforge --locked`.
+    pub tgforge_install: Option<String>,
+    /// Terragrunt version installed on the runner. Default `0.77.22`.
+    pub terragrunt_version: Option<String>,
+    /// Terraform or OpenTofu version installed on the runner. Default `1.10.0` (both have it).
+    pub iac_version: Option<String>,
 }
 
 /// Remote state configuration written into `root.hcl`.
@@ -74,6 +119,9 @@ pub struct EnvironmentSpec {
     /// `origin.app.example.com`. When set, CloudFront reaches the ALB over HTTPS; without it,
     /// over HTTP to the ALB's own DNS name.
     pub origin_domain: Option<String>,
+    /// IAM role the CI workflow assumes through GitHub's OIDC provider to validate and plan
+    /// this environment (no long-lived keys), e.g. `arn:aws:iam::123456789012:role/infra-plan`.
+    pub ci_role_arn: Option<String>,
     /// ACM certificate for the ALB's HTTPS listener (same region as the environment).
     pub certificate_arn: Option<String>,
     /// ACM certificate for CloudFront (must be in us-east-1).

@@ -90,6 +90,20 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Optio
         }
     }
 
+    if let Some(arn) = &spec.ci_role_arn
+        && !is_role_arn(arn, &account_id)
+    {
+        check
+            .error(
+                "ci_role_arn",
+                format!(
+                    "`{}` is not an IAM role ARN of account {account_id}",
+                    arn.escape_debug()
+                ),
+            )
+            .hint = Some(format!("arn:aws:iam::{account_id}:role/NAME"));
+    }
+
     let tags = spec.tags.clone().unwrap_or_default();
     for (key, value) in &tags {
         if key.is_empty()
@@ -145,6 +159,7 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Optio
         account_id,
         domain: spec.domain.clone(),
         origin_domain: spec.origin_domain.clone(),
+        ci_role_arn: spec.ci_role_arn.clone(),
         certificate_arn,
         cloudfront_certificate_arn: if static_enabled {
             cloudfront_certificate_arn
@@ -158,6 +173,26 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Optio
         static_files,
         ecr: ecr?,
     })
+}
+
+/// `arn:aws:iam::ACCOUNT:role/PATH/NAME` with the environment's account.
+fn is_role_arn(arn: &str, account: &str) -> bool {
+    let Some(rest) = arn.strip_prefix("arn:aws:iam::") else {
+        return false;
+    };
+    let Some((acct, role)) = rest.split_once(':') else {
+        return false;
+    };
+    let Some(name) = role.strip_prefix("role/") else {
+        return false;
+    };
+    (acct == account || !is_account_id(account))
+        && is_account_id(acct)
+        && !name.is_empty()
+        && name.len() <= 512
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
 }
 
 fn check_certificate(

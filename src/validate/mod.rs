@@ -8,6 +8,7 @@ mod database;
 mod environment;
 mod network;
 mod rules;
+mod tooling;
 
 use crate::diagnostic::{Diagnostic, SpecErrors};
 use crate::project::{Project, State};
@@ -53,6 +54,7 @@ pub fn validate(spec: &LoadedSpec) -> Result<Project, SpecErrors> {
         );
     }
     let state = resolve_state(spec, &mut diagnostics);
+    let tooling = tooling::resolve(spec, &mut diagnostics);
 
     let mut environments = Vec::new();
     for (name, merged) in &spec.merged_environments {
@@ -76,6 +78,8 @@ pub fn validate(spec: &LoadedSpec) -> Result<Project, SpecErrors> {
     if !diagnostics.is_empty() {
         return Err(spec.errors(diagnostics));
     }
+    // Name order: output never depends on the order environments were written in.
+    environments.sort_by(|a, b| a.name.cmp(&b.name));
     let spec_name = std::path::Path::new(&spec.display_path)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -85,6 +89,7 @@ pub fn validate(spec: &LoadedSpec) -> Result<Project, SpecErrors> {
         spec_name,
         state: state.expect("no diagnostics means the state resolved"),
         environments,
+        tooling: tooling.expect("no diagnostics means the tooling resolved"),
     })
 }
 

@@ -25,7 +25,12 @@ pub fn shell(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Valu
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    Ok(Value::String(format!("'{}'", text.replace('\'', "'\\''"))))
+    Ok(Value::String(shell_quote(&text)))
+}
+
+/// `text` as one single-quoted POSIX shell word.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// Text for Markdown prose and Mermaid labels: one line, and the characters that would start
