@@ -39,7 +39,8 @@ pub(crate) fn resolve(spec: &LoadedSpec, diagnostics: &mut Vec<Diagnostic>) -> O
         let spec_path = gha.spec_path.unwrap_or(spec_file);
         let tree_path = gha.tree_path.unwrap_or_else(|| ".".to_string());
         for (field, value) in [("spec_path", &spec_path), ("tree_path", &tree_path)] {
-            if !(value == "." && field == "tree_path") && !is_repo_path(value) {
+            let root_tree = field == "tree_path" && value == ".";
+            if !root_tree && !is_repo_path(value) {
                 diagnostics.push(
                     spec.diagnostic(
                         &format!("tooling.github_actions.{field}"),
