@@ -16,11 +16,14 @@ fn text(tree: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
     .unwrap()
 }
 
+/// `(environment, unit)`.
+type UnitRef = (String, String);
+/// `(environment, unit, dependency)`.
+type Edge = (String, String, String);
+
 /// Units and dependency edges as the tree itself declares them: every
 /// `<env>/infrastructure/<unit>/terragrunt.hcl` and its `include "<dependency>"` blocks.
-fn units_and_edges(
-    tree: &BTreeMap<String, Vec<u8>>,
-) -> (Vec<(String, String)>, Vec<(String, String, String)>) {
+fn units_and_edges(tree: &BTreeMap<String, Vec<u8>>) -> (Vec<UnitRef>, Vec<Edge>) {
     let mut units = Vec::new();
     let mut edges = Vec::new();
     for (path, bytes) in tree {
