@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use ipnet::Ipv4Net;
 
-pub use crate::spec::model::{IacTool, NatMode, StateLocking};
+pub use crate::spec::model::{
+    ComputePlatform, DatabaseEngine, IacTool, MasterPassword, NatMode, StateLocking,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
@@ -52,14 +54,80 @@ pub struct Environment {
     pub domain: Option<String>,
     pub origin_domain: Option<String>,
     pub ci_role_arn: Option<String>,
-    pub certificate_arn: String,
+    /// Given ARNs; both `None` when `route53_zone_id` provisions the certificates.
+    pub certificate_arn: Option<String>,
     pub cloudfront_certificate_arn: Option<String>,
+    /// Hosted zone of `domain`: certificates and alias records are provisioned in it.
+    pub route53_zone_id: Option<String>,
+    pub compute: Compute,
     pub tags: BTreeMap<String, String>,
     pub network: Network,
     pub app: App,
     pub database: Database,
     pub static_files: Option<StaticFiles>,
     pub ecr: Ecr,
+    pub addons: Addons,
+    pub migrations: Option<Migrations>,
+    pub packer: Option<Packer>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compute {
+    pub platform: ComputePlatform,
+    pub instance_type: String,
+    pub health_check_grace_period: u32,
+    pub root_volume_size: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Addons {
+    pub redis: Option<Redis>,
+    pub memcached: Option<Memcached>,
+    pub efs: Option<Efs>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redis {
+    pub node_type: String,
+    pub engine_version: String,
+    pub nodes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Memcached {
+    pub node_type: String,
+    pub engine_version: String,
+    pub nodes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Efs {
+    pub mount_path: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Migrations {
+    /// Git repository to build from; `None` runs inside the app's ECR image.
+    pub repository: Option<String>,
+    pub branch: String,
+    pub command: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Packer {
+    pub app_repository: String,
+    pub app_ref: String,
+    pub instance_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aurora {
+    pub min_capacity: f64,
+    pub max_capacity: f64,
+    pub instance_count: u32,
+    pub data_api: bool,
+    pub database_name: String,
+    pub master_username: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +136,8 @@ pub struct Network {
     pub azs: Vec<String>,
     pub public_subnets: Vec<Ipv4Net>,
     pub private_subnets: Vec<Ipv4Net>,
+    /// Isolated tier, one per AZ; empty when the spec does not ask for it.
+    pub database_subnets: Vec<Ipv4Net>,
     pub nat: NatMode,
 }
 
@@ -88,10 +158,17 @@ pub struct App {
     /// Container variable -> Parameter Store name suffix.
     pub secrets: BTreeMap<String, String>,
     pub log_retention_days: u32,
+    /// Container variable -> suffix of a parameter tgforge generates and stores.
+    pub generated_secrets: BTreeMap<String, String>,
+    pub settings_module: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Database {
+    pub engine: DatabaseEngine,
+    pub master_password: MasterPassword,
+    /// Set for `aurora_serverless`.
+    pub aurora: Option<Aurora>,
     pub engine_version: String,
     pub instance_class: String,
     pub allocated_storage: u32,

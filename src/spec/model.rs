@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The whole spec file.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpecDocument {
     /// Project name: a lowercase DNS-style label (letters, digits, hyphens). It prefixes every
@@ -73,7 +73,7 @@ pub struct GithubActionsSpec {
 }
 
 /// Remote state configuration written into `root.hcl`.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateSpec {
     /// S3 bucket holding the state files (Terragrunt creates it, versioned and encrypted, if
@@ -103,7 +103,7 @@ pub enum StateLocking {
 }
 
 /// One environment. Every field may be given in `defaults` instead.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvironmentSpec {
     /// AWS region of the environment, e.g. `eu-central-1`.
@@ -130,7 +130,13 @@ pub struct EnvironmentSpec {
     pub tags: Option<BTreeMap<String, String>>,
     /// The VPC and its subnets.
     pub network: Option<NetworkSpec>,
-    /// The containerised web application.
+    /// Route 53 hosted zone of `domain`. When set, tgforge provisions the ACM certificates
+    /// (DNS-validated: one in the environment's region for the ALB, one in us-east-1 for
+    /// CloudFront) and the alias records, instead of taking certificate ARNs.
+    pub route53_zone_id: Option<String>,
+    /// Where the app runs: ECS Fargate (default) or an EC2 Auto Scaling group.
+    pub compute: Option<ComputeSpec>,
+    /// The web application.
     pub app: Option<AppSpec>,
     /// The Postgres database.
     pub database: Option<DatabaseSpec>,
@@ -138,12 +144,131 @@ pub struct EnvironmentSpec {
     pub static_files: Option<StaticFilesSpec>,
     /// The container registry.
     pub ecr: Option<EcrSpec>,
+    /// Optional services next to the app: Redis (sessions), Memcached (cache), EFS (files).
+    pub addons: Option<AddonsSpec>,
+    /// A CodeBuild project inside the VPC that runs Django migrations.
+    pub migrations: Option<MigrationsSpec>,
+    /// Packer templates baking the EC2 AMI in layers (used with `compute.platform: asg`).
+    pub packer: Option<PackerSpec>,
+}
+
+/// The compute platform.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeSpec {
+    /// `fargate` (ECS) or `asg` (EC2 Auto Scaling group with AMIs baked by Packer).
+    pub platform: Option<ComputePlatform>,
+    /// EC2 instance type for `asg`, e.g. `t3.small`.
+    pub instance_type: Option<String>,
+    /// Seconds an instance may take to pass its first ELB health check (`asg`).
+    pub health_check_grace_period: Option<u32>,
+    /// Root volume size in GiB (`asg`).
+    pub root_volume_size: Option<u32>,
+}
+
+/// Where the app runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ComputePlatform {
+    #[default]
+    Fargate,
+    Asg,
+}
+
+/// Which database engine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseEngine {
+    /// An RDS Postgres instance.
+    #[default]
+    Postgres,
+    /// An Aurora Postgres Serverless v2 cluster.
+    AuroraServerless,
+}
+
+/// How the database master password is provided.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MasterPassword {
+    /// Read from the Parameter Store entry named by `parameters.password` (created by hand).
+    #[default]
+    Parameter,
+    /// Generated and rotated by RDS in Secrets Manager; no one ever types it.
+    Managed,
+}
+
+/// Redis, Memcached and EFS next to the app.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddonsSpec {
+    /// ElastiCache Redis for Django sessions (`REDIS_URL` is handed to the app).
+    pub redis: Option<RedisSpec>,
+    /// ElastiCache Memcached for the Django cache (`MEMCACHED_LOCATION` is handed to the app).
+    pub memcached: Option<MemcachedSpec>,
+    /// EFS for shared, persistent files, mounted into the app at `mount_path`.
+    pub efs: Option<EfsSpec>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSpec {
+    /// Cache node type. Default `cache.t4g.micro`.
+    pub node_type: Option<String>,
+    /// Redis engine version. Default `7.1`.
+    pub engine_version: Option<String>,
+    /// Nodes (1 primary + replicas); 2 or more enables automatic failover. Default 2.
+    pub nodes: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemcachedSpec {
+    /// Cache node type. Default `cache.t4g.micro`.
+    pub node_type: Option<String>,
+    /// Memcached engine version (>= 1.6.12 for in-transit encryption). Default `1.6.22`.
+    pub engine_version: Option<String>,
+    /// Number of cache nodes. Default 1.
+    pub nodes: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EfsSpec {
+    /// Where the file system is mounted in the app. Default `/mnt/shared`.
+    pub mount_path: Option<String>,
+}
+
+/// The migrations pipeline.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationsSpec {
+    /// Generate the CodeBuild project. Default true when the section is present.
+    pub enabled: Option<bool>,
+    /// Git repository of the app (HTTPS URL, GitHub or CodeCommit). Default: run the
+    /// migrations inside the app's container image from ECR (Fargate only).
+    pub repository: Option<String>,
+    /// Branch or tag to build. Default `main`.
+    pub branch: Option<String>,
+    /// The command that migrates. Default `python manage.py migrate --noinput`.
+    pub command: Option<String>,
+}
+
+/// Packer AMI layers for the EC2 platform.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackerSpec {
+    /// Git repository of the app baked into the application layer (HTTPS URL).
+    pub app_repository: Option<String>,
+    /// Branch, tag or commit baked in. Default `main`.
+    pub app_ref: Option<String>,
+    /// Instance type used while baking. Default `t3.small`.
+    pub instance_type: Option<String>,
 }
 
 /// VPC layout. Subnet CIDRs are computed, never typed: the VPC is split into four equal tier
 /// blocks (public, private, database, spare) and each tier's subnets are numbered inside its
 /// own block, so adding a subnet never renumbers an existing one.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkSpec {
     /// The VPC's IPv4 CIDR block, e.g. `10.0.0.0/16` (prefix /16 to /24).
@@ -157,6 +282,9 @@ pub struct NetworkSpec {
     pub public_subnets: Option<u32>,
     /// Number of private subnets (the app and, without database subnets, the database).
     pub private_subnets: Option<u32>,
+    /// Add an isolated database subnet tier (one subnet per AZ, no route to NAT or IGW) and
+    /// put the database there. Default false.
+    pub database_subnets: Option<bool>,
     /// Prefix length of every subnet. Default: the VPC prefix + 8 (a /24 in a /16), at most /28.
     pub subnet_prefix: Option<u8>,
     /// NAT gateways for the private subnets: `none`, `single` or `per_az`.
@@ -176,7 +304,7 @@ pub enum NatMode {
 }
 
 /// The web application container.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppSpec {
     /// Container image. Default: the environment's ECR repository with tag `image_tag`.
@@ -206,10 +334,17 @@ pub struct AppSpec {
     pub secrets: Option<BTreeMap<String, String>>,
     /// CloudWatch log retention in days. Default 30.
     pub log_retention_days: Option<u32>,
+    /// Secrets tgforge provisions: container variable -> Parameter Store name suffix. A random
+    /// value is generated and stored as SecureString by Terraform (never written to a file),
+    /// then handed to the app like `secrets`.
+    pub generated_secrets: Option<BTreeMap<String, String>>,
+    /// Django settings module for the cloud profile (`DJANGO_SETTINGS_MODULE`); local
+    /// development keeps its own default.
+    pub settings_module: Option<String>,
 }
 
 /// The RDS Postgres instance.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSpec {
     /// Postgres engine version, e.g. `16.4` or `16`.
@@ -228,10 +363,27 @@ pub struct DatabaseSpec {
     pub deletion_protection: Option<bool>,
     /// Parameter Store name suffixes (read as `PROJECT-ENVIRONMENT_SUFFIX` at plan time).
     pub parameters: Option<DatabaseParameters>,
+    /// `postgres` (RDS instance, default) or `aurora_serverless` (Aurora Serverless v2).
+    pub engine: Option<DatabaseEngine>,
+    /// `parameter` (from Parameter Store, default for `postgres`) or `managed` (RDS keeps and
+    /// rotates it in Secrets Manager; always the case for `aurora_serverless`).
+    pub master_password: Option<MasterPassword>,
+    /// Aurora: minimum capacity in ACUs (0 to 256, in steps of 0.5). Default 0.5.
+    pub min_capacity: Option<f64>,
+    /// Aurora: maximum capacity in ACUs (1 to 256). Default 4.
+    pub max_capacity: Option<f64>,
+    /// Aurora: serverless instances (1 writer + readers). Default 1.
+    pub instance_count: Option<u32>,
+    /// Aurora: enable the Data API (HTTP endpoint for ad hoc queries). Default false.
+    pub data_api: Option<bool>,
+    /// Aurora: the database to create. Default `app`.
+    pub database_name: Option<String>,
+    /// Aurora: the master user name. Default `app_admin`.
+    pub master_username: Option<String>,
 }
 
 /// Names of the Parameter Store entries holding the database settings.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseParameters {
     /// Holds the name of the database to create. Default `postgres_db`.
@@ -243,7 +395,7 @@ pub struct DatabaseParameters {
 }
 
 /// Static files served from S3 through CloudFront.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaticFilesSpec {
     /// Generate the S3 bucket and CloudFront distribution. Default true.
@@ -253,7 +405,7 @@ pub struct StaticFilesSpec {
 }
 
 /// The ECR repository and its lifecycle policy.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EcrSpec {
     /// Keep this many newest images (default 15). Ignored when `lifecycle_policy_file` is set.

@@ -44,21 +44,7 @@ fn memory_choices(cpu: u32) -> Option<String> {
 
 pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Option<App> {
     let before = check.diagnostics.len();
-    let s = spec.cloned().unwrap_or(AppSpec {
-        image: None,
-        image_tag: None,
-        port: None,
-        cpu: None,
-        memory: None,
-        desired_count: None,
-        min_count: None,
-        max_count: None,
-        cpu_target: None,
-        health_check_path: None,
-        environment: None,
-        secrets: None,
-        log_retention_days: None,
-    });
+    let s = spec.cloned().unwrap_or_default();
 
     let port = s.port.unwrap_or(8000);
     if port == 0 {
@@ -190,7 +176,60 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
         }
     }
 
+    let generated_secrets = s.generated_secrets.unwrap_or_default();
+    for (key, suffix) in &generated_secrets {
+        let field = format!("app.generated_secrets.{key}");
+        if !is_env_var_name(key) {
+            check.error(
+                &field,
+                format!(
+                    "`{}` is not a valid environment variable name",
+                    key.escape_debug()
+                ),
+            );
+        }
+        if !is_parameter_suffix(suffix) {
+            check.error(
+                &field,
+                format!(
+                    "`{}` is not a valid Parameter Store name suffix",
+                    suffix.escape_debug()
+                ),
+            );
+        }
+        if environment.contains_key(key) || secrets.contains_key(key) {
+            check.error(&field, "is also set in `environment` or `secrets`");
+        }
+        if secrets.values().any(|s| s == suffix) {
+            check.error(&field, format!("the parameter suffix `{suffix}` is also read by `secrets`; a generated parameter is written by Terraform, not by hand"));
+        }
+    }
+    let settings_module = s.settings_module;
+    if let Some(module) = &settings_module {
+        let dotted = module.split('.').all(|part| {
+            !part.is_empty()
+                && part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        if !dotted {
+            check
+                .error(
+                    "app.settings_module",
+                    format!("`{}` is not a Python module path", module.escape_debug()),
+                )
+                .hint = Some("for example `mysite.settings.cloud`".into());
+        }
+        if environment.contains_key("DJANGO_SETTINGS_MODULE") {
+            check.error(
+                "app.environment.DJANGO_SETTINGS_MODULE",
+                "is also set by `app.settings_module`; keep one",
+            );
+        }
+    }
+
     (check.diagnostics.len() == before).then_some(App {
+        generated_secrets,
+        settings_module,
         image: s.image,
         image_tag,
         port,

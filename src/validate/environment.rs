@@ -59,35 +59,76 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Optio
         .as_ref()
         .and_then(|s| s.enabled)
         .unwrap_or(true);
-    let certificate_arn = spec.certificate_arn.clone().unwrap_or_default();
-    match &spec.certificate_arn {
-        None => check.missing(
-            "certificate_arn",
-            "certificate_arn: arn:aws:acm:REGION:ACCOUNT:certificate/ID (ALB HTTPS listener)",
-        ),
-        Some(arn) => check_certificate(check, "certificate_arn", arn, &region, &account_id),
-    }
-    let cloudfront_certificate_arn = spec.cloudfront_certificate_arn.clone();
-    if static_enabled {
-        match &cloudfront_certificate_arn {
-            None => check.missing(
-                "cloudfront_certificate_arn",
-                "cloudfront_certificate_arn: arn:aws:acm:us-east-1:ACCOUNT:certificate/ID",
-            ),
-            Some(arn) => check_certificate(
-                check,
-                "cloudfront_certificate_arn",
-                arn,
-                "us-east-1",
-                &account_id,
-            ),
+    let zone = spec.route53_zone_id.clone();
+    if let Some(z) = &zone {
+        // Certificates and alias records are provisioned in the zone: given ARNs would conflict.
+        if !(2..=32).contains(&z.len())
+            || !z.starts_with('Z')
+            || !z
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            check
+                .error(
+                    "route53_zone_id",
+                    format!("`{}` is not a Route 53 hosted zone id", z.escape_debug()),
+                )
+                .hint = Some("for example `Z0123456789ABCDEFGHIJ`".into());
+        }
+        for field in ["certificate_arn", "cloudfront_certificate_arn"] {
+            let given = if field == "certificate_arn" {
+                &spec.certificate_arn
+            } else {
+                &spec.cloudfront_certificate_arn
+            };
+            if given.is_some() {
+                check.error(field, "not used with `route53_zone_id`: the certificates are requested and DNS-validated in the zone").hint =
+                    Some("remove it, or remove `route53_zone_id` to use your own certificates".into());
+            }
         }
         if spec.domain.is_none() {
             check.missing(
                 "domain",
-                "domain: app.example.com (the CloudFront alias covered by its certificate)",
+                "domain: app.example.com (a name in the hosted zone)",
             );
         }
+    } else {
+        match &spec.certificate_arn {
+            None => check.missing(
+                "certificate_arn",
+                "certificate_arn: arn:aws:acm:REGION:ACCOUNT:certificate/ID (ALB HTTPS listener), or route53_zone_id to provision it",
+            ),
+            Some(arn) => check_certificate(check, "certificate_arn", arn, &region, &account_id),
+        }
+        if static_enabled {
+            match &spec.cloudfront_certificate_arn {
+                None => check.missing(
+                    "cloudfront_certificate_arn",
+                    "cloudfront_certificate_arn: arn:aws:acm:us-east-1:ACCOUNT:certificate/ID",
+                ),
+                Some(arn) => check_certificate(
+                    check,
+                    "cloudfront_certificate_arn",
+                    arn,
+                    "us-east-1",
+                    &account_id,
+                ),
+            }
+            if spec.domain.is_none() {
+                check.missing(
+                    "domain",
+                    "domain: app.example.com (the CloudFront alias covered by its certificate)",
+                );
+            }
+        }
+    }
+    if let (Some(domain), Some(origin)) = (&spec.domain, &spec.origin_domain)
+        && domain == origin
+    {
+        check.error(
+            "origin_domain",
+            "must differ from `domain` (it names the ALB behind CloudFront)",
+        );
     }
 
     if let Some(arn) = &spec.ci_role_arn
@@ -148,10 +189,12 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Optio
     });
 
     let ecr = resolve_ecr(check, spec);
+    let platform = super::platform::resolve(check, spec, app.as_ref(), database.as_ref());
 
     if check.diagnostics.len() > before {
         return None;
     }
+    let platform = platform?;
     Some(Environment {
         name: check.env.to_string(),
         region,
@@ -160,12 +203,16 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Optio
         domain: spec.domain.clone(),
         origin_domain: spec.origin_domain.clone(),
         ci_role_arn: spec.ci_role_arn.clone(),
-        certificate_arn,
-        cloudfront_certificate_arn: if static_enabled {
-            cloudfront_certificate_arn
-        } else {
-            None
-        },
+        certificate_arn: spec.certificate_arn.clone().filter(|_| zone.is_none()),
+        cloudfront_certificate_arn: spec
+            .cloudfront_certificate_arn
+            .clone()
+            .filter(|_| static_enabled && zone.is_none()),
+        route53_zone_id: zone,
+        compute: platform.compute,
+        addons: platform.addons,
+        migrations: platform.migrations,
+        packer: platform.packer,
         tags,
         network: network?,
         app: app?,

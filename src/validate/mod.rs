@@ -7,6 +7,7 @@ mod app;
 mod database;
 mod environment;
 mod network;
+mod platform;
 mod rules;
 mod tooling;
 

@@ -2,7 +2,7 @@
 
 use ipnet::Ipv4Net;
 
-use crate::network::{self, TIER_PRIVATE, TIER_PUBLIC};
+use crate::network::{self, TIER_DATABASE, TIER_PRIVATE, TIER_PUBLIC};
 use crate::project::{NatMode, Network};
 use crate::spec::model::NetworkSpec;
 use crate::validate::EnvCheck;
@@ -13,15 +13,7 @@ pub(crate) fn resolve(
     spec: Option<&NetworkSpec>,
 ) -> Option<Network> {
     let before = check.diagnostics.len();
-    let empty = NetworkSpec {
-        vpc_cidr: None,
-        azs: None,
-        availability_zones: None,
-        public_subnets: None,
-        private_subnets: None,
-        subnet_prefix: None,
-        nat_gateways: None,
-    };
+    let empty = NetworkSpec::default();
     let spec = spec.unwrap_or(&empty);
 
     let cidr_text = spec
@@ -164,10 +156,17 @@ pub(crate) fn resolve(
         }
     }
 
+    let az_total = azs.len() as u32;
     (check.diagnostics.len() == before).then(|| Network {
         vpc_cidr: vpc,
         public_subnets: network::tier_subnets(vpc, TIER_PUBLIC, prefix, public),
         private_subnets: network::tier_subnets(vpc, TIER_PRIVATE, prefix, private),
+        // One isolated database subnet per AZ.
+        database_subnets: if spec.database_subnets.unwrap_or(false) {
+            network::tier_subnets(vpc, TIER_DATABASE, prefix, az_total)
+        } else {
+            Vec::new()
+        },
         azs,
         nat,
     })
