@@ -1,16 +1,23 @@
 //! Command-line interface: argument parsing and the commands it runs.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
-use crate::{Failure, generate, load_project, output};
+use crate::output::report::{self, Style, Tense};
+use crate::output::{self, OutputError};
+use crate::{Failure, generate, load_project};
 
-/// Exit codes, documented in the README.
+/// Exit codes, documented in the README and docs/regeneration.md.
 pub const EXIT_OK: u8 = 0;
+/// `gen --check` found differences between the folder and the spec.
 pub const EXIT_DIFFERENCES: u8 = 1;
 pub const EXIT_INVALID: u8 = 2;
 pub const EXIT_INTERNAL: u8 = 3;
+/// `gen` refused to write: hand-edited generated files, files tgforge did not write at
+/// generated paths, an unreadable manifest, or another run holding the folder's lock.
+pub const EXIT_REFUSED: u8 = 4;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,15 +32,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate SPEC, render every file, verify it, then write the tree into DIR.
-    #[command(after_help = "Example:\n  tgforge gen specs/team-task.yaml -o generated/team-task")]
-    Gen {
-        /// The spec file (YAML).
-        spec: PathBuf,
-        /// Output folder (created if missing).
-        #[arg(short, long, value_name = "DIR")]
-        output: PathBuf,
-    },
+    /// Validate SPEC, render every file, verify it, then write the changed files into DIR.
+    #[command(after_help = GEN_HELP)]
+    Gen(GenArgs),
+    /// Show what `gen` would change in DIR, with a unified diff per file; writes nothing.
+    #[command(after_help = "Example:\n  tgforge diff specs/team-task.yaml -o generated/team-task")]
+    Diff(DiffArgs),
     /// Validate SPEC only; prints one line on success.
     #[command(after_help = "Example:\n  tgforge validate specs/team-task.yaml")]
     Validate {
@@ -45,7 +49,8 @@ pub enum Command {
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
-        Command::Gen { spec, output } => gen_command(&spec, &output),
+        Command::Gen(args) => gen_command(&args),
+        Command::Diff(args) => diff_command(&args),
         Command::Validate { spec } => load_project(&spec).map(|project| {
             println!(
                 "{}: OK (project {}, {} environment{})",
@@ -73,9 +78,165 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-fn gen_command(spec: &std::path::Path, out: &std::path::Path) -> Result<u8, Failure> {
-    let (_, files) = generate(spec)?;
-    let report = output::write_tree(out, &files)?;
-    println!("{}: wrote {} files", out.display(), report.written);
+const GEN_HELP: &str = "\
+Only files whose contents change are rewritten; files tgforge generated and no longer
+generates are deleted; files it did not write are never touched. A generated file edited by
+hand stops the run (nothing is written) unless --force is given. See docs/regeneration.md.
+
+Exit codes: 0 ok; 1 --check found differences; 2 invalid spec or usage; 3 I/O or internal
+error; 4 refused (edited or foreign files in the way, another run holds DIR's lock).
+
+Examples:
+  tgforge gen specs/team-task.yaml -o generated/team-task
+  tgforge gen specs/team-task.yaml -o generated/team-task --check";
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// The spec file (YAML).
+    pub spec: PathBuf,
+    /// Output folder (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Write nothing; exit 1 unless DIR is exactly what SPEC generates, listing every file
+    /// to create, change or delete with a unified diff.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
+    /// Write nothing; show what gen would do (the report of `tgforge diff`).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite (or delete) generated files that were edited by hand. Files tgforge did not
+    /// write are never touched, even with --force.
+    #[arg(long)]
+    pub force: bool,
+    /// Print only the summary line (no file list, no diffs).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The spec file (YAML).
+    pub spec: PathBuf,
+    /// The generated folder to compare with.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Show what `gen --force` would do.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `tgforge gen`: write (or, with --check / --dry-run, review) the tree.
+fn gen_command(args: &GenArgs) -> Result<u8, Failure> {
+    let (_, files) = generate(&args.spec)?;
+    if args.check || args.dry_run {
+        let review = Review {
+            force: args.force,
+            check: args.check,
+            quiet: args.quiet,
+        };
+        return review_command(&args.spec, &args.output, &files, &review);
+    }
+    let options = output::Options {
+        force: args.force,
+        ..Default::default()
+    };
+    let plan = match output::regenerate(&args.output, &files, &options) {
+        Ok(plan) => plan,
+        Err(e) => return output_failure(e),
+    };
+    if !plan.conflicts.is_empty() {
+        let stderr = std::io::stderr();
+        let style = Style {
+            color: report::use_color(&stderr),
+        };
+        report::refusal(&mut stderr.lock(), &args.output, &plan, style).map_err(io_failure)?;
+        eprintln!("{}", report::summary(&args.output, &plan, Tense::Planned));
+        return Ok(EXIT_REFUSED);
+    }
+    let stdout = std::io::stdout();
+    let style = Style {
+        color: report::use_color(&stdout),
+    };
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if !args.quiet {
+        report::listing(&mut out, &plan, Tense::Done, style).map_err(io_failure)?;
+    }
+    writeln!(out, "{}", report::summary(&args.output, &plan, Tense::Done)).map_err(io_failure)?;
+    out.flush().map_err(io_failure)?;
     Ok(EXIT_OK)
+}
+
+/// `tgforge diff`: the report of `gen --dry-run`.
+fn diff_command(args: &DiffArgs) -> Result<u8, Failure> {
+    let (_, files) = generate(&args.spec)?;
+    let review = Review {
+        force: args.force,
+        check: false,
+        quiet: false,
+    };
+    review_command(&args.spec, &args.output, &files, &review)
+}
+
+/// How to review a folder: as `gen --force` would see it, failing on differences, quietly.
+struct Review {
+    force: bool,
+    check: bool,
+    quiet: bool,
+}
+
+/// Lists what gen would do to `dir`, with diffs; with `check`, exits 1 unless nothing.
+fn review_command(
+    spec: &Path,
+    dir: &Path,
+    files: &[crate::render::RenderedFile],
+    review: &Review,
+) -> Result<u8, Failure> {
+    let plan = match output::review(dir, files, review.force) {
+        Ok(plan) => plan,
+        Err(e) => return output_failure(e),
+    };
+    let stdout = std::io::stdout();
+    let style = Style {
+        color: report::use_color(&stdout),
+    };
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if !review.quiet {
+        report::listing(&mut out, &plan, Tense::Planned, style).map_err(io_failure)?;
+        report::diffs(&mut out, &plan, style).map_err(io_failure)?;
+    }
+    writeln!(out, "{}", report::summary(dir, &plan, Tense::Planned)).map_err(io_failure)?;
+    out.flush().map_err(io_failure)?;
+    drop(out);
+    if plan.is_clean() || !review.check {
+        return Ok(EXIT_OK);
+    }
+    eprintln!(
+        "{} is not what {} generates: run `tgforge gen {} -o {}`{}",
+        dir.display(),
+        spec.display(),
+        spec.display(),
+        dir.display(),
+        if plan.conflicts.is_empty() {
+            ""
+        } else {
+            " (it will refuse until the files in the way are dealt with)"
+        }
+    );
+    Ok(EXIT_DIFFERENCES)
+}
+
+/// Prints an output error and gives its exit code.
+fn output_failure(e: OutputError) -> Result<u8, Failure> {
+    match e {
+        OutputError::NotAFolder(m) => Err(Failure::InvalidInput(format!("error: {m}"))),
+        OutputError::Internal(e) => Err(Failure::Internal(e)),
+        e @ (OutputError::Locked(_) | OutputError::Refused(_)) => {
+            eprintln!("{e}");
+            Ok(EXIT_REFUSED)
+        }
+    }
+}
+
+fn io_failure(e: std::io::Error) -> Failure {
+    Failure::Internal(anyhow::Error::new(e).context("writing the report"))
 }

@@ -1,0 +1,541 @@
+//! The plan of changes: what a run would do to the output folder, decided before any write.
+//!
+//! Each path the spec generates, each path tgforge generated before (the manifest, plus the
+//! journal of an unfinished run) and the manifest itself gets one [`FileChange`]; whatever
+//! tgforge must not touch becomes a [`Conflict`], and a plan with conflicts is never applied.
+//!
+//! | on disk at a generated path                    | without `--force`  | with `--force` |
+//! | ---------------------------------------------- | ------------------ | -------------- |
+//! | nothing (never generated, or deleted)          | create             | create         |
+//! | exactly the new contents                       | unchanged          | unchanged      |
+//! | what tgforge wrote last time (digest matches)  | change             | change         |
+//! | a generated file edited by hand                | conflict (edited)  | change         |
+//! | a file tgforge never wrote                     | conflict (foreign) | conflict       |
+//! | a symbolic link, folder or special file        | conflict           | conflict       |
+//!
+//! A path tgforge generated before and no longer generates is deleted when its contents are
+//! still what tgforge wrote, is a conflict when edited by hand (deleted with `--force`), and
+//! is forgotten when already gone or replaced by something that is not a file.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+
+use super::manifest::{Digest256, MANIFEST_FILE, Manifest};
+use super::paths::{Blocker, Folders, Probe, check_relative, join, kind};
+use crate::render::RenderedFile;
+
+/// What happens to one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    Create,
+    Change,
+    Delete,
+    Unchanged,
+}
+
+/// Why an action happens, when it is worth saying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    None,
+    /// Generated earlier and deleted since: created again.
+    Recreated,
+    /// Already on disk with exactly the generated contents, but not in the manifest: from now
+    /// on tgforge's.
+    Adopted,
+    /// Edited by hand, and overwritten or deleted because of `--force`.
+    Forced,
+}
+
+/// One path of the plan.
+#[derive(Debug, Clone)]
+pub struct FileChange<'a> {
+    /// Relative to the output root, `/`-separated.
+    pub path: String,
+    pub action: Action,
+    pub note: Note,
+    /// The contents to write (`None` for a deletion).
+    pub new: Option<Cow<'a, str>>,
+    /// What is on disk now, kept when it differs from `new` (for the diff).
+    pub old: Option<Vec<u8>>,
+    /// Permissions of the file being replaced, kept by the replacement.
+    pub permissions: Option<std::fs::Permissions>,
+}
+
+/// Why a path stops the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// A generated file edited by hand, which the run would overwrite.
+    Edited,
+    /// A generated file edited by hand, which the run would delete (no longer generated).
+    EditedStale,
+    /// A file tgforge did not write, where it now generates one.
+    Foreign,
+    /// A symbolic link, a folder or a special file where tgforge writes a file, or a link or
+    /// file where it needs a folder.
+    Blocked(Blocker),
+}
+
+/// A path the run must not touch.
+#[derive(Debug, Clone)]
+pub struct Conflict<'a> {
+    pub path: String,
+    pub kind: ConflictKind,
+    /// What is on disk (edited and foreign files).
+    pub disk: Option<Vec<u8>>,
+    /// What tgforge would write there (`None` for a deletion).
+    pub new: Option<&'a str>,
+}
+
+/// What tgforge knows it wrote: the manifest, and the journal of a run that did not finish.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub manifest: Manifest,
+    pub pending: BTreeMap<String, Digest256>,
+}
+
+impl Known {
+    pub fn contains(&self, path: &str) -> bool {
+        self.manifest.files.contains_key(path) || self.pending.contains_key(path)
+    }
+
+    /// Whether `digest` is what tgforge wrote (or was writing) at `path`.
+    pub fn wrote(&self, path: &str, digest: Digest256) -> bool {
+        self.manifest.files.get(path) == Some(&digest) || self.pending.get(path) == Some(&digest)
+    }
+
+    fn paths(&self) -> BTreeSet<&str> {
+        self.manifest
+            .files
+            .keys()
+            .chain(self.pending.keys())
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// Created / changed / deleted / unchanged file counts (the manifest included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub created: usize,
+    pub changed: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+}
+
+/// Everything a run would do, and everything that stops it.
+#[derive(Debug, Clone)]
+pub struct ChangePlan<'a> {
+    /// Sorted by path.
+    pub changes: Vec<FileChange<'a>>,
+    /// Sorted by path; a plan with conflicts writes nothing.
+    pub conflicts: Vec<Conflict<'a>>,
+    /// The manifest after the run.
+    pub manifest: Manifest,
+}
+
+impl ChangePlan<'_> {
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for change in &self.changes {
+            match change.action {
+                Action::Create => counts.created += 1,
+                Action::Change => counts.changed += 1,
+                Action::Delete => counts.deleted += 1,
+                Action::Unchanged => counts.unchanged += 1,
+            }
+        }
+        counts
+    }
+
+    /// Whether the folder is exactly what the spec generates (nothing to do, no conflict).
+    pub fn is_clean(&self) -> bool {
+        self.conflicts.is_empty() && self.changes.iter().all(|c| c.action == Action::Unchanged)
+    }
+
+    /// The changes that do something.
+    pub fn actions(&self) -> impl Iterator<Item = &FileChange<'_>> {
+        self.changes
+            .iter()
+            .filter(|c| c.action != Action::Unchanged)
+    }
+}
+
+/// Plans the run that makes `root` hold `files` (sorted by path, as rendered), given what
+/// tgforge `known`ly wrote there and the manifest's current bytes. Reads, never writes.
+/// `root_exists: false` plans a first generation without looking at the disk.
+pub fn plan<'a>(
+    root: &Path,
+    root_exists: bool,
+    files: &'a [RenderedFile],
+    known: &Known,
+    manifest_bytes: Option<&[u8]>,
+    force: bool,
+) -> Result<ChangePlan<'a>> {
+    let mut changes = Vec::with_capacity(files.len() + 1);
+    let mut conflicts = Vec::new();
+    let mut manifest = Manifest::default();
+    let mut generated: HashSet<&str> = HashSet::with_capacity(files.len());
+    for file in files {
+        let path = file.path.as_str();
+        check_relative(path).map_err(|e| {
+            anyhow!(
+                "internal error: tgforge generated the path `{path}`, which it must not write: {e}"
+            )
+        })?;
+        if !generated.insert(path) {
+            return Err(anyhow!("internal error: tgforge generated `{path}` twice"));
+        }
+    }
+
+    for (file, (digest, found)) in files.iter().zip(inspect_all(root, root_exists, files)?) {
+        let path = file.path.as_str();
+        manifest.files.insert(path.to_string(), digest);
+        let mut change = FileChange {
+            path: path.to_string(),
+            action: Action::Create,
+            note: if known.contains(path) {
+                Note::Recreated
+            } else {
+                Note::None
+            },
+            new: Some(Cow::Borrowed(&file.contents)),
+            old: None,
+            permissions: None,
+        };
+        match found {
+            Found::Missing => {}
+            Found::Blocked(blocker) => {
+                conflicts.push(conflict(path, ConflictKind::Blocked(blocker), None, file));
+                continue;
+            }
+            Found::Same => {
+                change.action = Action::Unchanged;
+                change.note = if known.contains(path) {
+                    Note::None
+                } else {
+                    Note::Adopted
+                };
+            }
+            Found::Differs {
+                disk,
+                digest,
+                permissions,
+            } => {
+                if known.wrote(path, digest) {
+                    change.note = Note::None;
+                } else if !known.contains(path) {
+                    conflicts.push(conflict(path, ConflictKind::Foreign, Some(disk), file));
+                    continue;
+                } else if force {
+                    change.note = Note::Forced;
+                } else {
+                    conflicts.push(conflict(path, ConflictKind::Edited, Some(disk), file));
+                    continue;
+                }
+                change.action = Action::Change;
+                change.old = Some(disk);
+                change.permissions = Some(permissions);
+            }
+        }
+        changes.push(change);
+    }
+
+    if root_exists {
+        let mut probe = Probe::new(root);
+        for path in known.paths() {
+            if generated.contains(path) {
+                continue;
+            }
+            // Gone already, or replaced by something that is not a file: not tgforge's.
+            let Found::Differs { disk, digest, .. } = look(&mut probe, root, path, None)? else {
+                continue;
+            };
+            let note = if known.wrote(path, digest) {
+                Note::None
+            } else if force {
+                Note::Forced
+            } else {
+                conflicts.push(Conflict {
+                    path: path.to_string(),
+                    kind: ConflictKind::EditedStale,
+                    disk: Some(disk),
+                    new: None,
+                });
+                continue;
+            };
+            changes.push(FileChange {
+                path: path.to_string(),
+                action: Action::Delete,
+                note,
+                new: None,
+                old: Some(disk),
+                permissions: None,
+            });
+        }
+    }
+
+    let text = manifest.to_json();
+    let action = match manifest_bytes {
+        None => Action::Create,
+        Some(old) if old == text.as_bytes() => Action::Unchanged,
+        Some(_) => Action::Change,
+    };
+    changes.push(FileChange {
+        path: MANIFEST_FILE.to_string(),
+        action,
+        note: Note::None,
+        old: (action == Action::Change).then(|| manifest_bytes.unwrap_or_default().to_vec()),
+        new: Some(Cow::Owned(text)),
+        permissions: None,
+    });
+
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    conflicts.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(ChangePlan {
+        changes,
+        conflicts,
+        manifest,
+    })
+}
+
+/// What is on disk at a path, compared with the contents tgforge would write there.
+enum Found {
+    Missing,
+    Blocked(Blocker),
+    /// Exactly the new contents.
+    Same,
+    /// A regular file with other contents.
+    Differs {
+        disk: Vec<u8>,
+        digest: Digest256,
+        permissions: std::fs::Permissions,
+    },
+}
+
+/// Files at least this many are looked at by several threads (reading many small files is
+/// bound by system calls, which run in parallel).
+const PARALLEL_FROM: usize = 512;
+
+/// The digest of each file's new contents and what is on disk at its path, in order.
+fn inspect_all(
+    root: &Path,
+    root_exists: bool,
+    files: &[RenderedFile],
+) -> Result<Vec<(Digest256, Found)>> {
+    let inspect = |files: &[RenderedFile]| -> Result<Vec<(Digest256, Found)>> {
+        let mut probe = Probe::new(root);
+        files
+            .iter()
+            .map(|file| {
+                let new = file.contents.as_bytes();
+                let found = if root_exists {
+                    look(&mut probe, root, &file.path, Some(new))?
+                } else {
+                    Found::Missing
+                };
+                Ok((Digest256::of(new), found))
+            })
+            .collect()
+    };
+    let threads = if files.len() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    if threads == 1 {
+        return inspect(files);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(files.len().div_ceil(threads))
+            .map(|chunk| scope.spawn(move || inspect(chunk)))
+            .collect();
+        let mut all = Vec::with_capacity(files.len());
+        for handle in handles {
+            all.extend(handle.join().expect("an inspection thread panicked")?);
+        }
+        Ok(all)
+    })
+}
+
+/// What is at `rel` compared with `new` (`None`: any contents differ), without following a
+/// symbolic link anywhere on the way. Only differing contents are kept.
+fn look(probe: &mut Probe, root: &Path, rel: &str, new: Option<&[u8]>) -> Result<Found> {
+    let full = join(root, rel);
+    let folders = probe
+        .folders(rel)
+        .with_context(|| format!("reading {}", full.display()))?;
+    match folders {
+        Err(blocker) => return Ok(Found::Blocked(blocker)),
+        Ok(Folders::Missing) => return Ok(Found::Missing),
+        Ok(Folders::Exist) => {}
+    }
+    let blocked = |meta: &std::fs::Metadata| {
+        Found::Blocked(Blocker {
+            at: rel.to_string(),
+            what: kind(meta),
+        })
+    };
+    let mut file = match open_no_follow(&full) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Found::Missing),
+        // A link (refused by O_NOFOLLOW), a socket...: say what it is. A file that cannot
+        // be opened is an error.
+        Err(e) => {
+            return match std::fs::symlink_metadata(&full) {
+                Ok(m) if !m.is_file() => Ok(blocked(&m)),
+                _ => Err(e).with_context(|| format!("reading {}", full.display())),
+            };
+        }
+    };
+    let meta = file
+        .metadata()
+        .with_context(|| format!("reading {}", full.display()))?;
+    if !meta.is_file() {
+        return Ok(blocked(&meta));
+    }
+    let mut disk = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    io::Read::read_to_end(&mut file, &mut disk)
+        .with_context(|| format!("reading {}", full.display()))?;
+    if new == Some(disk.as_slice()) {
+        return Ok(Found::Same);
+    }
+    Ok(Found::Differs {
+        digest: Digest256::of(&disk),
+        disk,
+        permissions: meta.permissions(),
+    })
+}
+
+/// Opens `path` for reading without following a final symbolic link (and without blocking
+/// on a FIFO); elsewhere than Linux, checks first (the folders were checked already).
+fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    #[cfg(not(target_os = "linux"))]
+    if !std::fs::symlink_metadata(path)?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    options.open(path)
+}
+
+fn conflict<'a>(
+    path: &str,
+    kind: ConflictKind,
+    disk: Option<Vec<u8>>,
+    file: &'a RenderedFile,
+) -> Conflict<'a> {
+    Conflict {
+        path: path.to_string(),
+        kind,
+        disk,
+        new: Some(&file.contents),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(path: &str, contents: &str) -> RenderedFile {
+        RenderedFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    /// Enough files to be looked at by several threads, in every state a path can be in.
+    #[test]
+    fn classifies_every_path_the_same_with_many_files_as_with_few() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut files = Vec::new();
+        let mut known = Known::default();
+        let count = 600;
+        assert!(count >= PARALLEL_FROM && count % 5 == 0);
+        for i in 0..count {
+            let path = format!("env-{:02}/unit-{i:04}/terragrunt.hcl", i / 40);
+            let contents = format!("n = {i}\n");
+            let on_disk = root.join(&path);
+            std::fs::create_dir_all(on_disk.parent().unwrap()).unwrap();
+            match i % 5 {
+                0 => {}                                            // missing
+                1 => std::fs::write(&on_disk, &contents).unwrap(), // the same
+                2 => {
+                    // what tgforge wrote last time
+                    std::fs::write(&on_disk, "old\n").unwrap();
+                    known
+                        .manifest
+                        .files
+                        .insert(path.clone(), Digest256::of(b"old\n"));
+                }
+                3 => {
+                    // edited by hand
+                    std::fs::write(&on_disk, "edited\n").unwrap();
+                    known
+                        .manifest
+                        .files
+                        .insert(path.clone(), Digest256::of(b"old\n"));
+                }
+                _ => std::fs::write(&on_disk, "foreign\n").unwrap(),
+            }
+            files.push(rendered(&path, &contents));
+        }
+        let many = plan(root, true, &files, &known, None, false).unwrap();
+        let n = files.len() / 5;
+        assert_eq!(
+            many.counts(),
+            Counts {
+                created: n + 1, // and the manifest
+                changed: n,
+                deleted: 0,
+                unchanged: n,
+            }
+        );
+        let edited = many
+            .conflicts
+            .iter()
+            .filter(|c| c.kind == ConflictKind::Edited)
+            .count();
+        let foreign = many
+            .conflicts
+            .iter()
+            .filter(|c| c.kind == ConflictKind::Foreign)
+            .count();
+        assert_eq!((edited, foreign), (n, n));
+        // File by file, the plan of a small batch agrees with the big one.
+        for file in files.iter().step_by(37) {
+            let one = plan(root, true, std::slice::from_ref(file), &known, None, false).unwrap();
+            let in_many = many.changes.iter().find(|c| c.path == file.path);
+            let in_one = one.changes.iter().find(|c| c.path == file.path);
+            assert_eq!(
+                in_many.map(|c| (c.action, c.note)),
+                in_one.map(|c| (c.action, c.note)),
+                "{}",
+                file.path
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_to_plan_an_unsafe_or_duplicate_generated_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let known = Known::default();
+        for bad in ["../x.tf", "/x.tf", ".tgforge-manifest.json"] {
+            let files = [rendered(bad, "x\n")];
+            assert!(plan(dir.path(), true, &files, &known, None, false).is_err());
+        }
+        let files = [rendered("a.tf", "x\n"), rendered("a.tf", "y\n")];
+        assert!(plan(dir.path(), true, &files, &known, None, false).is_err());
+    }
+}

@@ -1,0 +1,201 @@
+//! Writing the verified tree into the output folder, safely enough to rerun at any time.
+//!
+//! - [`manifest`]: `.tgforge-manifest.json`, the paths tgforge wrote and their digests;
+//! - [`changes`]: the plan of changes (create / change / delete / unchanged, and conflicts:
+//!   hand-edited generated files, files tgforge did not write, links), decided before writing;
+//! - [`apply`]: carrying out a plan in a crash-safe order;
+//! - [`atomic`]: temporary file + flush + rename, all files staged before any rename;
+//! - [`lock`]: one writer per folder (`.tgforge.lock`), and the journal of an unfinished run;
+//! - [`paths`]: relative paths that never leave the folder or follow a link;
+//! - [`report`]: the per-file listing, unified diffs and summary line.
+//!
+//! [`regenerate`] is `tgforge gen`; [`review`] is `gen --check`, `gen --dry-run` and
+//! `tgforge diff`. See docs/regeneration.md for the rules as users see them.
+
+pub mod apply;
+pub mod atomic;
+pub mod changes;
+pub mod lock;
+pub mod manifest;
+pub mod paths;
+pub mod report;
+
+use std::path::Path;
+
+pub use changes::{Action, ChangePlan, Conflict, ConflictKind, Counts, FileChange, Note};
+pub use lock::{DirLock, LOCK_FILE, LockError};
+pub use manifest::{MANIFEST_FILE, Manifest};
+
+use crate::render::RenderedFile;
+
+/// How `gen` writes.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Overwrite (or delete) generated files that were edited by hand.
+    pub force: bool,
+    /// Test hook: fail with an error after staging this many files, before any rename.
+    #[doc(hidden)]
+    pub fail_after_staging: Option<usize>,
+}
+
+/// Why the output folder was not written (or reviewed).
+#[derive(Debug)]
+pub enum OutputError {
+    /// The output path exists and is not a folder.
+    NotAFolder(String),
+    /// Another run holds the folder's lock; the text names it when it can.
+    Locked(String),
+    /// The folder holds something tgforge will not guess about (an unreadable manifest, a
+    /// link where its lock file goes); the text says why and what to do.
+    Refused(String),
+    /// I/O, or a tgforge bug.
+    Internal(anyhow::Error),
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputError::NotAFolder(m) | OutputError::Locked(m) | OutputError::Refused(m) => {
+                write!(f, "error: {m}")
+            }
+            OutputError::Internal(e) => write!(f, "error: {e:#}"),
+        }
+    }
+}
+
+impl From<anyhow::Error> for OutputError {
+    fn from(e: anyhow::Error) -> Self {
+        OutputError::Internal(e)
+    }
+}
+
+/// Makes `dir` hold `files` (rendered and verified, sorted by path): creates the folder if
+/// needed, takes its lock, plans, and applies the plan unless it has conflicts. The returned
+/// plan says what was done; when it has conflicts nothing was written.
+pub fn regenerate<'a>(
+    dir: &Path,
+    files: &'a [RenderedFile],
+    options: &Options,
+) -> Result<ChangePlan<'a>, OutputError> {
+    if !folder_exists(dir)? {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            OutputError::Internal(
+                anyhow::Error::new(e).context(format!("creating {}", dir.display())),
+            )
+        })?;
+    }
+    let shown = dir;
+    // Absolute once, so that no file operation has to look up the working folder again.
+    let dir = &absolute(dir)?;
+    let mut lock = DirLock::exclusive(dir).map_err(|e| lock_error(shown, e))?;
+    let pending = lock.leftover().clone();
+    if !pending.is_empty() {
+        let folders: std::collections::BTreeSet<&str> =
+            pending.keys().map(|p| paths::parent_of(p)).collect();
+        atomic::remove_leftover_temps(dir, folders).map_err(|e| {
+            OutputError::Internal(
+                anyhow::Error::new(e).context("removing temporary files of an unfinished run"),
+            )
+        })?;
+    }
+    let (manifest, manifest_bytes) = read_manifest(dir, shown)?;
+    let known = changes::Known { manifest, pending };
+    let plan = changes::plan(
+        dir,
+        true,
+        files,
+        &known,
+        manifest_bytes.as_deref(),
+        options.force,
+    )?;
+    if plan.conflicts.is_empty() {
+        apply::apply(dir, &plan, &mut lock, options)?;
+        lock.tree_settled();
+    }
+    Ok(plan)
+}
+
+/// What [`regenerate`] would do to `dir`, writing nothing (not even the folder or a lock).
+pub fn review<'a>(
+    dir: &Path,
+    files: &'a [RenderedFile],
+    force: bool,
+) -> Result<ChangePlan<'a>, OutputError> {
+    if !folder_exists(dir)? {
+        let known = changes::Known::default();
+        return Ok(changes::plan(dir, false, files, &known, None, force)?);
+    }
+    let shown = dir;
+    let dir = &absolute(dir)?;
+    let lock = DirLock::shared(dir).map_err(|e| lock_error(shown, e))?;
+    let pending = lock
+        .as_ref()
+        .map(|l| l.leftover().clone())
+        .unwrap_or_default();
+    let (manifest, manifest_bytes) = read_manifest(dir, shown)?;
+    let known = changes::Known { manifest, pending };
+    let plan = changes::plan(dir, true, files, &known, manifest_bytes.as_deref(), force)?;
+    drop(lock);
+    Ok(plan)
+}
+
+/// Whether `dir` is a folder (following a link: the user named it); an error if it exists as
+/// anything else.
+fn folder_exists(dir: &Path) -> Result<bool, OutputError> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(true),
+        Ok(_) => Err(OutputError::NotAFolder(format!(
+            "{} exists and is not a folder; pass a folder to -o",
+            dir.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(OutputError::Internal(
+            anyhow::Error::new(e).context(format!("reading {}", dir.display())),
+        )),
+    }
+}
+
+fn absolute(dir: &Path) -> Result<std::path::PathBuf, OutputError> {
+    std::path::absolute(dir).map_err(|e| {
+        OutputError::Internal(anyhow::Error::new(e).context(format!("resolving {}", dir.display())))
+    })
+}
+
+/// The manifest of `dir` (shown as `shown` in messages).
+fn read_manifest(dir: &Path, shown: &Path) -> Result<(Manifest, Option<Vec<u8>>), OutputError> {
+    match manifest::read(dir) {
+        Ok(Some((manifest, bytes))) => Ok((manifest, Some(bytes))),
+        Ok(None) => Ok((Manifest::default(), None)),
+        Err(manifest::ReadError::Invalid(why)) => Err(OutputError::Refused(format!(
+            "{}: {why}; nothing was written.\n\
+             The manifest records which files tgforge wrote, so tgforge will not guess. If this \
+             is a merge conflict, take either side (or delete the file): the next `tgforge gen` \
+             rewrites it, adopts every file whose contents are exactly what the spec generates, \
+             and reports any other file at a generated path instead of overwriting it.",
+            shown.join(MANIFEST_FILE).display()
+        ))),
+        Err(manifest::ReadError::Io(e)) => Err(OutputError::Internal(
+            anyhow::Error::new(e)
+                .context(format!("reading {}", shown.join(MANIFEST_FILE).display())),
+        )),
+    }
+}
+
+fn lock_error(dir: &Path, e: LockError) -> OutputError {
+    let lock_path = dir.join(LOCK_FILE);
+    match e {
+        LockError::Held { holder } => OutputError::Locked(format!(
+            "{} is locked by another tgforge run ({}); nothing was written. Wait for it to \
+             finish, then run again.",
+            dir.display(),
+            holder.unwrap_or_else(|| format!("it holds {}", lock_path.display()))
+        )),
+        LockError::NotAFile(what) => OutputError::Refused(format!(
+            "{} is {what}; tgforge uses that name for its lock file. Remove it, then run again.",
+            lock_path.display()
+        )),
+        LockError::Io(e) => OutputError::Internal(
+            anyhow::Error::new(e).context(format!("locking {}", lock_path.display())),
+        ),
+    }
+}

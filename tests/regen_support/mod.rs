@@ -1,0 +1,158 @@
+//! Helpers for the regeneration tests: spec variants in a temp dir, running `tgforge gen`,
+//! and snapshots of a tree with its modification times.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+pub const MANIFEST: &str = ".tgforge-manifest.json";
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `tgforge` binary built for this test run, with colors off.
+pub fn tgforge() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("tgforge").expect("the tgforge binary is built");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// The text of `specs/<name>.yaml`.
+pub fn example(name: &str) -> String {
+    std::fs::read_to_string(repo().join("specs").join(format!("{name}.yaml"))).unwrap()
+}
+
+/// Writes a spec into `dir` and returns its path.
+pub fn spec(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `text` with `from` replaced by `to`, which must occur exactly once.
+pub fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` occurs once");
+    text.replacen(from, to, 1)
+}
+
+/// `text` without the lines from the one starting with `start` up to (not including) the one
+/// starting with `end`.
+pub fn cut(text: &str, start: &str, end: &str) -> String {
+    let a = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} in the spec"));
+    let b = a + text[a..]
+        .find(end)
+        .unwrap_or_else(|| panic!("{end:?} after {start:?}"));
+    format!("{}{}", &text[..a], &text[b..])
+}
+
+/// Runs `tgforge gen SPEC -o OUT ARGS...`.
+pub fn gen_cmd(spec: &Path, out: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    tgforge()
+        .arg("gen")
+        .arg(spec)
+        .arg("-o")
+        .arg(out)
+        .args(args)
+        .assert()
+}
+
+/// One file of a tree: contents and modification time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub bytes: Vec<u8>,
+    pub modified: SystemTime,
+}
+
+/// Every file and folder under `root` (relative `/`-separated path); folders map to `None`.
+pub fn snapshot(root: &Path) -> BTreeMap<String, Option<Entry>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Option<Entry>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                out.insert(rel, None);
+                walk(root, &path, out);
+            } else {
+                out.insert(
+                    rel,
+                    Some(Entry {
+                        bytes: std::fs::read(&path).unwrap_or_default(),
+                        modified: meta.modified().unwrap(),
+                    }),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if root.exists() {
+        walk(root, root, &mut out);
+    }
+    out
+}
+
+/// The files of a snapshot (paths -> bytes).
+pub fn files(snapshot: &BTreeMap<String, Option<Entry>>) -> BTreeMap<String, Vec<u8>> {
+    snapshot
+        .iter()
+        .filter_map(|(p, e)| e.as_ref().map(|e| (p.clone(), e.bytes.clone())))
+        .collect()
+}
+
+/// A fixed time long ago, so that "not rewritten" never depends on timing.
+pub fn long_ago() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000)
+}
+
+/// Sets every file under `root` to [`long_ago`].
+pub fn age_all(root: &Path) {
+    for (rel, entry) in snapshot(root) {
+        if entry.is_some() {
+            std::fs::File::options()
+                .write(true)
+                .open(root.join(&rel))
+                .unwrap()
+                .set_modified(long_ago())
+                .unwrap();
+        }
+    }
+}
+
+/// The files under `root` rewritten since [`age_all`].
+pub fn touched(root: &Path) -> Vec<String> {
+    snapshot(root)
+        .into_iter()
+        .filter_map(|(p, e)| e.filter(|e| e.modified != long_ago()).map(|_| p))
+        .collect()
+}
+
+/// Stdout of an assertion, as text.
+pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+}
+
+/// Stderr of an assertion, as text.
+pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+/// Temporary files or a lock file anywhere under `root`.
+pub fn leftovers(root: &Path) -> Vec<String> {
+    snapshot(root)
+        .into_keys()
+        .filter(|p| {
+            let name = p.rsplit('/').next().unwrap();
+            name.starts_with(".tgforge-tmp-") || name == ".tgforge.lock"
+        })
+        .collect()
+}
