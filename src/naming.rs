@@ -12,6 +12,8 @@ pub const S3_BUCKET_MAX: usize = 63;
 pub const RDS_IDENTIFIER_MAX: usize = 63;
 pub const IAM_ROLE_PREFIX_MAX: usize = 38;
 pub const DEFAULT_MAX: usize = 63;
+/// ElastiCache replication group and cluster ids.
+pub const ELASTICACHE_ID_MAX: usize = 40;
 
 /// `name` if it fits in `max` characters, else a prefix of it plus `-` and 6 hex digits of its
 /// SHA-256. Trailing hyphens are never left before the hash.

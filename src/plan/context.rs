@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::naming::{self, fit};
-use crate::project::{Ecr, Environment, IacTool, NatMode, Project, StateLocking};
+use crate::plan::{runtime, units};
+use crate::project::{
+    ComputePlatform, DatabaseEngine, Ecr, Environment, IacTool, MasterPassword, NatMode, Project, StateLocking,
+};
 use crate::render::filters::text::shell_quote;
 
 /// The Terraform/OpenTofu versions the tree needs: S3 native locking came in 1.10 for both.
@@ -57,9 +60,20 @@ fn names(project: &Project, env: &Environment) -> Value {
         "static_bucket": fit(&format!("{prefix}-static-{}", env.account_id), naming::S3_BUCKET_MAX),
         "ecr_repository": prefix,
         "db_identifier": fit(&format!("{prefix}-postgres"), naming::RDS_IDENTIFIER_MAX),
+        "aurora_cluster": fit(&format!("{prefix}-aurora"), naming::RDS_IDENTIFIER_MAX),
+        "redis": fit(&format!("{prefix}-redis"), naming::ELASTICACHE_ID_MAX),
+        "memcached": fit(&format!("{prefix}-memcached"), naming::ELASTICACHE_ID_MAX),
+        "efs": fit(&format!("{prefix}-shared"), naming::DEFAULT_MAX),
         "cluster": prefix,
         "service": fit(&format!("{prefix}-app"), naming::DEFAULT_MAX),
+        // Also the stem of IAM role names, which add a suffix.
+        "asg": fit(&format!("{prefix}-app"), naming::IAM_ROLE_PREFIX_MAX),
+        "migrations": fit(&format!("{prefix}-migrations"), naming::IAM_ROLE_PREFIX_MAX),
         "cloudfront": prefix,
+        // Packer names AMIs `<ami_prefix>-<layer>-<timestamp>`; the launch template picks the
+        // newest application layer by this pattern.
+        "ami_prefix": prefix,
+        "ami_pattern": format!("{prefix}-application-*"),
     })
 }
 
@@ -108,7 +122,12 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
             "azs": env.network.azs,
             "public_subnets": env.network.public_subnets.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "private_subnets": env.network.private_subnets.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "database_subnets": env.network.database_subnets.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "nat": nat,
+            // The database tier when the spec has one, else the private subnets.
+            "database_subnet_output": if env.network.database_subnets.is_empty() { "private_subnet_ids" } else { "database_subnet_ids" },
+            // One subnet per AZ for EFS mount targets: subnet i is in AZ i % AZs.
+            "efs_subnet_count": env.network.azs.len().min(env.network.private_subnets.len()),
         },
         "app": {
             "image": app.image,
@@ -124,8 +143,19 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
             "environment": app.environment,
             "secrets": secrets,
             "log_retention_days": app.log_retention_days,
+            "settings_module": app.settings_module,
         },
         "database": {
+            "unit": units::database_unit(env),
+            "managed_password": db.master_password == MasterPassword::Managed,
+            "aurora": db.aurora.as_ref().map(|a| json!({
+                "min_capacity": a.min_capacity,
+                "max_capacity": a.max_capacity,
+                "instance_count": a.instance_count,
+                "data_api": a.data_api,
+                "database_name": a.database_name,
+                "master_username": a.master_username,
+            })),
             "engine_version": db.engine_version,
             "instance_class": db.instance_class,
             "allocated_storage": db.allocated_storage,
@@ -141,8 +171,46 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
             "price_class": s.price_class,
             "aliases": env.domain.iter().collect::<Vec<_>>(),
         })),
-        "ecr": { "policy_json": ecr_policy_path(env) },
+        "ecr": {
+            "policy_json": ecr_policy_path(env),
+            // A moving tag (the default `latest`) must be pushable again; fixed tags stay
+            // immutable, the module's default.
+            "mutable_tags": app.image_tag == "latest",
+        },
+        "compute": {
+            "unit": units::compute_unit(env),
+            "instance_type": env.compute.instance_type,
+            "health_check_grace_period": env.compute.health_check_grace_period,
+            "root_volume_size": env.compute.root_volume_size,
+        },
+        "certificates": {
+            "provisioned": units::provisions_certificates(env),
+            "zone_id": env.route53_zone_id,
+            // The ALB certificate names the host CloudFront connects to when there is one.
+            "alb_domain": if env.static_files.is_some() { env.origin_domain.as_ref().or(env.domain.as_ref()) } else { env.domain.as_ref() },
+        },
+        "addons": {
+            "redis": env.addons.redis.as_ref().map(|r| json!({ "node_type": r.node_type, "engine_version": r.engine_version, "nodes": r.nodes })),
+            "memcached": env.addons.memcached.as_ref().map(|m| json!({ "node_type": m.node_type, "engine_version": m.engine_version, "nodes": m.nodes })),
+            "efs": env.addons.efs.as_ref().map(|e| json!({ "mount_path": e.mount_path })),
+        },
+        // Full parameter name -> description, for the app_secrets unit.
+        "generated_secrets": env.app.generated_secrets.iter().map(|(var, suffix)| {
+            (env.parameter_name(&project.name, suffix), format!("{var} of {}, generated by tgforge", env.prefix(&project.name)))
+        }).collect::<BTreeMap<_, _>>(),
+        "migrations": env.migrations.as_ref().map(|m| json!({
+            "repository": m.repository,
+            "branch": m.branch,
+            "command": m.command,
+        })),
+        "packer": env.packer.as_ref().map(|p| json!({
+            "app_repository": p.app_repository,
+            "app_ref": p.app_ref,
+            "instance_type": p.instance_type,
+        })),
+        "runtime": runtime::runtime(project, env),
         "alb": {
+            "target_type": match env.compute.platform { ComputePlatform::Fargate => "ip", ComputePlatform::Asg => "instance" },
             // With CloudFront in front, CloudFront redirects HTTP to HTTPS and both listeners
             // forward (as in the reference system); without it the ALB redirects itself.
             "http_listener_action": if env.static_files.is_some() { "forward" } else { "redirect" },
@@ -150,74 +218,33 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
     })
 }
 
-/// A fake AWS id of the usual shape (`subnet-00000000000000001`) for mock outputs.
-fn mock_id(prefix: &str, n: usize) -> String {
-    format!("{prefix}-{n:017x}")
-}
-
-fn mock_ids(prefix: &str, first: usize, count: usize) -> Vec<String> {
-    (first..first + count).map(|n| mock_id(prefix, n)).collect()
-}
-
-/// Mock outputs of unit `dependency`, shaped exactly like its real outputs for this spec (one
-/// subnet id per subnet, and so on), for `init`, `validate` and `plan` before it is applied.
-pub fn mock_outputs(env: &Environment, dependency: &str) -> Value {
-    let arn = |service: &str, resource: &str| {
-        format!(
-            "arn:aws:{service}:{}:{}:{resource}",
-            env.region, env.account_id
-        )
-    };
-    match dependency {
-        "vpc" => json!({
-            "vpc_id": mock_id("vpc", 1),
-            "public_subnet_ids": mock_ids("subnet", 0x100, env.network.public_subnets.len()),
-            "private_subnet_ids": mock_ids("subnet", 0x200, env.network.private_subnets.len()),
-        }),
-        "security_groups" => json!({
-            "alb_security_group_id": mock_id("sg", 1),
-            "app_security_group_id": mock_id("sg", 2),
-            "database_security_group_id": mock_id("sg", 3),
-        }),
-        "s3_static" => json!({
-            "bucket_id": "mock-static-bucket",
-            "bucket_arn": "arn:aws:s3:::mock-static-bucket",
-            "bucket_regional_domain_name": format!("mock-static-bucket.s3.{}.amazonaws.com", env.region),
-        }),
-        "ecr" => json!({
-            "repository_url": format!("{}.dkr.ecr.{}.amazonaws.com/mock-repository", env.account_id, env.region),
-            "repository_arn": arn("ecr", "repository/mock-repository"),
-        }),
-        "alb" => json!({
-            "alb_dns_name": format!("mock-alb-1234567890.{}.elb.amazonaws.com", env.region),
-            "alb_zone_id": "Z00000000000000000000",
-            "target_group_arn": arn("elasticloadbalancing", "targetgroup/mock-tg/0000000000000000"),
-        }),
-        "db_instance" => json!({
-            "address": format!("mock-postgres.000000000000.{}.rds.amazonaws.com", env.region),
-            "port": 5432,
-        }),
-        other => unreachable!("no mock outputs are defined for unit {other}"),
-    }
-}
-
-/// Parameter Store entries an environment reads: full name and what it holds, sorted by name.
+/// Parameter Store entries a person creates before the first apply (the bootstrap script
+/// prompts for each): full name and what it holds, sorted by name. Generated secrets and
+/// RDS-managed passwords are not among them.
 pub fn parameters(project: &Project, env: &Environment) -> Vec<Value> {
     let db = &env.database;
     let mut params: BTreeMap<String, String> = BTreeMap::new();
-    params.insert(
-        env.parameter_name(&project.name, &db.db_name_parameter),
-        "name of the database to create".into(),
-    );
-    params.insert(
-        env.parameter_name(&project.name, &db.username_parameter),
-        "database master user name".into(),
-    );
-    params.insert(
-        env.parameter_name(&project.name, &db.password_parameter),
-        "database master password".into(),
-    );
+    if db.engine == DatabaseEngine::Postgres {
+        params.insert(
+            env.parameter_name(&project.name, &db.db_name_parameter),
+            "name of the database to create".into(),
+        );
+        params.insert(
+            env.parameter_name(&project.name, &db.username_parameter),
+            "database master user name".into(),
+        );
+        if db.master_password == MasterPassword::Parameter {
+            params.insert(
+                env.parameter_name(&project.name, &db.password_parameter),
+                "database master password".into(),
+            );
+        }
+    }
+    let generated: std::collections::BTreeSet<&String> = env.app.generated_secrets.values().collect();
     for (var, suffix) in &env.app.secrets {
+        if generated.contains(suffix) {
+            continue;
+        }
         params
             .entry(env.parameter_name(&project.name, suffix))
             .or_insert_with(|| format!("container secret {var}"));

@@ -4,7 +4,9 @@
 //! outputs); templates only lay the decided values out as HCL.
 
 mod context;
-mod units;
+mod mocks;
+mod runtime;
+pub(crate) mod units;
 
 use std::collections::BTreeSet;
 
@@ -90,6 +92,14 @@ pub fn plan(project: &Project) -> RenderPlan {
             context::bootstrap(project, env),
         );
 
+        if env.packer.is_some() {
+            plan.template(
+                format!("{}/packer.pkrvars.hcl", env.name),
+                "packer.pkrvars.hcl.tera",
+                env_context.clone(),
+            );
+        }
+
         let units = units_for(env);
         for unit in &units {
             modules.insert(unit.module);
@@ -110,7 +120,7 @@ pub fn plan(project: &Project) -> RenderPlan {
             let ctx = json!({
                 "spec_name": project.spec_name,
                 "dependency": name,
-                "mock_outputs": context::mock_outputs(env, name),
+                "mock_outputs": mocks::mock_outputs(project, env, name),
             });
             plan.template(
                 format!("{base}/dependency_blocks/{name}.hcl"),
@@ -118,14 +128,32 @@ pub fn plan(project: &Project) -> RenderPlan {
                 ctx,
             );
         }
-        ecr_policies.insert(
-            format!("Modules/AWS_ECR/{}", context::ecr_policy_path(env)),
-            env.ecr.clone(),
-        );
+        if units::uses_ecr(env) {
+            ecr_policies.insert(
+                format!("Modules/AWS_ECR/{}", context::ecr_policy_path(env)),
+                env.ecr.clone(),
+            );
+        }
     }
 
+    // The AMI layer templates, shared by every environment on the EC2 platform.
+    if project.environments.iter().any(|env| env.packer.is_some()) {
+        for embedded in embedded_files_under("packer") {
+            let relative = embedded.trim_start_matches("packer/");
+            plan.files.push(PlannedFile {
+                path: format!("Packer/{relative}"),
+                source: FileSource::Embedded {
+                    embedded_path: embedded,
+                },
+            });
+        }
+    }
     for module in &modules {
         for embedded in embedded_files_under(&format!("modules/{module}")) {
+            // Lifecycle policies are generated from the spec, never copied.
+            if embedded.starts_with("modules/AWS_ECR/lifecycle_policy/") {
+                continue;
+            }
             let relative = embedded.trim_start_matches("modules/");
             plan.files.push(PlannedFile {
                 path: format!("Modules/{relative}"),

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::project::Environment;
+use crate::project::{ComputePlatform, DatabaseEngine, Environment, MasterPassword};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
@@ -42,13 +42,45 @@ fn unit(
     }
 }
 
+/// The name of the database unit `env` uses.
+pub fn database_unit(env: &Environment) -> &'static str {
+    match env.database.engine {
+        DatabaseEngine::Postgres => "db_instance",
+        DatabaseEngine::AuroraServerless => "aurora",
+    }
+}
+
+/// The name of the compute unit `env` uses.
+pub fn compute_unit(env: &Environment) -> &'static str {
+    match env.compute.platform {
+        ComputePlatform::Fargate => "ecs_fargate",
+        ComputePlatform::Asg => "asg",
+    }
+}
+
+/// Whether the ALB and CloudFront certificates are requested by the generated code.
+pub fn provisions_certificates(env: &Environment) -> bool {
+    env.route53_zone_id.is_some()
+}
+
+/// Whether the app runs the environment's own ECR image.
+pub fn uses_ecr(env: &Environment) -> bool {
+    env.compute.platform == ComputePlatform::Fargate && env.app.image.is_none()
+}
+
 /// The units `env` needs, in an order where every unit comes after its dependencies.
 pub fn units_for(env: &Environment) -> Vec<Unit> {
+    let provisioned = provisions_certificates(env);
+    let database = database_unit(env);
     let mut units = vec![
         unit(
             "vpc",
             "AWS_VPC",
-            "VPC, public and private subnets over every AZ, IGW, NAT and routes.",
+            if env.network.database_subnets.is_empty() {
+                "VPC, public and private subnets over every AZ, IGW, NAT and routes."
+            } else {
+                "VPC, public, private and isolated database subnets over every AZ, IGW, NAT and routes."
+            },
             &[],
         ),
         unit(
@@ -57,25 +89,139 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
             "Security groups chained ALB (80/443 from anywhere) -> app -> Postgres.",
             &["vpc"],
         ),
-        unit(
+    ];
+    if provisioned {
+        units.push(unit(
+            "acm_alb",
+            "AWS_ACM",
+            "ACM certificate for the ALB's HTTPS listener, DNS-validated in Route 53.",
+            &[],
+        ));
+    }
+    if uses_ecr(env) {
+        units.push(unit(
             "ecr",
             "AWS_ECR",
             "Container registry for the app image, with its lifecycle policy.",
             &[],
-        ),
-        unit(
-            "alb",
-            "AWS_ALB",
-            "Application Load Balancer in the public subnets with an IP target group.",
-            &["vpc", "security_groups"],
-        ),
-        unit(
+        ));
+    }
+    let mut alb_deps = vec!["vpc", "security_groups"];
+    if provisioned {
+        alb_deps.push("acm_alb");
+    }
+    units.push(unit(
+        "alb",
+        "AWS_ALB",
+        match env.compute.platform {
+            ComputePlatform::Fargate => {
+                "Application Load Balancer in the public subnets with an IP target group."
+            }
+            ComputePlatform::Asg => {
+                "Application Load Balancer in the public subnets with an instance target group."
+            }
+        },
+        &alb_deps,
+    ));
+    units.push(match env.database.engine {
+        DatabaseEngine::Postgres => unit(
             "db_instance",
             "AWS_RDS",
-            "RDS Postgres in the private subnets; credentials read from Parameter Store.",
+            match env.database.master_password {
+                MasterPassword::Parameter => {
+                    "RDS Postgres, not publicly reachable; credentials read from Parameter Store."
+                }
+                MasterPassword::Managed => {
+                    "RDS Postgres, not publicly reachable; master password managed and rotated by RDS in Secrets Manager."
+                }
+            },
             &["vpc", "security_groups"],
         ),
-    ];
+        DatabaseEngine::AuroraServerless => unit(
+            "aurora",
+            "AWS_Aurora_Serverless",
+            "Aurora Postgres Serverless v2 cluster; master password managed and rotated by RDS in Secrets Manager.",
+            &["vpc", "security_groups"],
+        ),
+    });
+    let addons = &env.addons;
+    if addons.redis.is_some() {
+        units.push(unit(
+            "redis",
+            "AWS_ElastiCache_Redis",
+            "ElastiCache Redis for Django sessions, encrypted at rest and in transit.",
+            &["vpc", "security_groups"],
+        ));
+    }
+    if addons.memcached.is_some() {
+        units.push(unit(
+            "memcached",
+            "AWS_ElastiCache_Memcached",
+            "ElastiCache Memcached for the Django cache, encrypted in transit.",
+            &["vpc", "security_groups"],
+        ));
+    }
+    if addons.efs.is_some() {
+        units.push(unit(
+            "efs",
+            "AWS_EFS",
+            "Encrypted EFS file system for shared, persistent files, one mount target per AZ.",
+            &["vpc", "security_groups"],
+        ));
+    }
+    if !env.app.generated_secrets.is_empty() {
+        units.push(unit(
+            "app_secrets",
+            "AWS_SSM_Secrets",
+            "Application secrets generated once and stored as SecureString parameters.",
+            &[],
+        ));
+    }
+    // Units that hand the app an endpoint or a secret it reads at start.
+    let mut runtime_deps = vec![database];
+    for (name, present) in [
+        ("redis", addons.redis.is_some()),
+        ("memcached", addons.memcached.is_some()),
+        ("efs", addons.efs.is_some()),
+        ("app_secrets", !env.app.generated_secrets.is_empty()),
+    ] {
+        if present {
+            runtime_deps.push(name);
+        }
+    }
+
+    let mut compute_deps = vec!["vpc", "security_groups", "alb"];
+    if uses_ecr(env) {
+        compute_deps.push("ecr");
+    }
+    compute_deps.extend(&runtime_deps);
+    units.push(match env.compute.platform {
+        ComputePlatform::Fargate => unit(
+            "ecs_fargate",
+            "ECS_Fargate",
+            "ECS cluster, task definition and Fargate service behind the ALB, with CPU autoscaling.",
+            &compute_deps,
+        ),
+        ComputePlatform::Asg => unit(
+            "asg",
+            "AWS_ASG",
+            "EC2 Auto Scaling group behind the ALB: launch template on the baked AMI, instance refresh, CPU scaling, Session Manager access.",
+            &compute_deps,
+        ),
+    });
+    if env.migrations.is_some() {
+        let mut deps = vec!["vpc", "security_groups"];
+        if uses_ecr(env) && env.migrations.as_ref().is_some_and(|m| m.repository.is_none()) {
+            deps.push("ecr");
+        }
+        deps.extend(&runtime_deps);
+        units.push(unit(
+            "migrations",
+            "AWS_CodeBuild_Migrations",
+            "CodeBuild project in the private subnets that runs the Django migrations.",
+            &deps,
+        ));
+    }
     if env.static_files.is_some() {
         units.push(unit(
             "s3_static",
@@ -83,22 +229,45 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
             "Private S3 bucket for Django's static files.",
             &[],
         ));
+        if provisioned {
+            units.push(unit(
+                "acm_cloudfront",
+                "AWS_ACM",
+                "ACM certificate in us-east-1 for CloudFront, DNS-validated in Route 53.",
+                &[],
+            ));
+        }
+        let mut deps = vec!["s3_static", "alb"];
+        if provisioned {
+            deps.push("acm_cloudfront");
+        }
         units.push(unit(
             "cloudfront",
             "AWS_CloudFront",
             "CloudFront: /static/* from S3 (origin access control), everything else from the ALB.",
-            &["s3_static", "alb"],
+            &deps,
         ));
     }
-    let mut ecs_deps = vec!["vpc", "security_groups", "alb"];
-    if env.app.image.is_none() {
-        ecs_deps.push("ecr");
+    if provisioned {
+        let target = if env.static_files.is_some() {
+            "cloudfront"
+        } else {
+            "alb"
+        };
+        units.push(unit(
+            "dns",
+            "AWS_Route53_Alias",
+            "Route 53 alias record of the app's domain.",
+            &[target],
+        ));
+        if env.static_files.is_some() && env.origin_domain.is_some() {
+            units.push(unit(
+                "dns_origin",
+                "AWS_Route53_Alias",
+                "Route 53 alias record of the ALB's origin name, which CloudFront connects to.",
+                &["alb"],
+            ));
+        }
     }
-    units.push(unit(
-        "ecs_fargate",
-        "ECS_Fargate",
-        "ECS cluster, task definition and Fargate service behind the ALB, with CPU autoscaling.",
-        &ecs_deps,
-    ));
     units
 }

@@ -17,11 +17,13 @@ pub(crate) struct Platform {
 
 /// Variables tgforge itself hands to the app when the matching feature is on; a spec must not
 /// set them too.
-pub const ENDPOINT_VARIABLES: [&str; 8] = [
+pub const ENDPOINT_VARIABLES: [&str; 10] = [
     "DATABASE_HOST",
     "DATABASE_PORT",
     "DATABASE_NAME",
     "DATABASE_SECRET_ARN",
+    "DATABASE_USER",
+    "DATABASE_PASSWORD",
     "REDIS_URL",
     "MEMCACHED_LOCATION",
     "EFS_MOUNT_PATH",
@@ -294,7 +296,7 @@ pub(crate) fn resolve(
         for name in ENDPOINT_VARIABLES {
             let set_by_tgforge = match name {
                 "DATABASE_HOST" | "DATABASE_PORT" => true,
-                "DATABASE_NAME" | "DATABASE_SECRET_ARN" => {
+                "DATABASE_NAME" | "DATABASE_SECRET_ARN" | "DATABASE_USER" | "DATABASE_PASSWORD" => {
                     aurora
                         || database.is_some_and(|d| {
                             d.master_password == crate::project::MasterPassword::Managed
