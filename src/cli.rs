@@ -28,6 +28,12 @@ pub const EXIT_REFUSED: u8 = 4;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only errors and summary lines.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print how long each stage took (on stderr).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,13 +50,97 @@ pub enum Command {
         /// The spec file (YAML).
         spec: PathBuf,
     },
+    /// Write a commented starter spec that validates and generates as it is.
+    #[command(
+        after_help = "Examples:\n  tgforge init\n  tgforge init specs/shop.yaml --project shop"
+    )]
+    Init {
+        /// Where to write the spec.
+        #[arg(default_value = "tgforge.yaml")]
+        spec: PathBuf,
+        /// Project name (lowercase letters, digits, hyphens). Default: from the file name.
+        #[arg(long)]
+        project: Option<String>,
+        /// Overwrite SPEC if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the JSON Schema of the spec, derived from tgforge's own types.
+    #[command(
+        after_help = "Editors with the YAML language server check and complete specs whose first line is\n  # yaml-language-server: $schema=PATH/tgforge-spec.schema.json\n\nExample:\n  tgforge schema > schema/tgforge-spec.schema.json"
+    )]
+    Schema,
+    /// Print the unit dependency graph of SPEC and the apply order of each environment.
+    #[command(
+        after_help = "Examples:\n  tgforge graph specs/team-task.yaml\n  tgforge graph specs/team-task.yaml --format dot | dot -Tsvg > units.svg"
+    )]
+    Graph {
+        /// The spec file (YAML).
+        spec: PathBuf,
+        /// Graph language.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  tgforge completions bash > /etc/bash_completion.d/tgforge\n  tgforge completions zsh > \"${fpath[1]}/_tgforge\"\n  tgforge completions fish > ~/.config/fish/completions/tgforge.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
 }
 
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
+    let verbose = cli.verbose;
+    let quiet = cli.quiet;
     let result = match cli.command {
-        Command::Gen(args) => gen_command(&args),
-        Command::Diff(args) => diff_command(&args),
+        Command::Gen(mut args) => {
+            args.quiet |= quiet;
+            gen_command(&args, verbose)
+        }
+        Command::Diff(args) => diff_command(&args, quiet),
+        Command::Init {
+            spec,
+            project,
+            force,
+        } => init_command(&spec, project.as_deref(), force, quiet),
+        Command::Schema => {
+            print!("{}", crate::spec::schema::spec_schema_text());
+            Ok(EXIT_OK)
+        }
+        Command::Graph { spec, format } => load_project(&spec).map(|project| {
+            match format {
+                GraphFormat::Mermaid => print!("{}", crate::graph::mermaid(&project)),
+                GraphFormat::Dot => print!("{}", crate::graph::dot(&project)),
+            }
+            if !quiet {
+                // Comment lines in either language, so the output stays one valid graph.
+                let comment = if format == GraphFormat::Mermaid {
+                    "%%"
+                } else {
+                    "//"
+                };
+                println!("{comment} Apply order (units of one step can be applied together):");
+                for line in crate::graph::apply_order_text(&project).lines() {
+                    println!("{comment} {line}");
+                }
+            }
+            EXIT_OK
+        }),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "tgforge", &mut std::io::stdout());
+            Ok(EXIT_OK)
+        }
         Command::Validate { spec } => load_project(&spec).map(|project| {
             println!(
                 "{}: OK (project {}, {} environment{})",
@@ -108,8 +198,8 @@ pub struct GenArgs {
     /// write are never touched, even with --force.
     #[arg(long)]
     pub force: bool,
-    /// Print only the summary line (no file list, no diffs).
-    #[arg(short, long)]
+    /// Set from the global --quiet: print only the summary line (no file list, no diffs).
+    #[arg(skip)]
     pub quiet: bool,
 }
 
@@ -126,8 +216,16 @@ pub struct DiffArgs {
 }
 
 /// `tgforge gen`: write (or, with --check / --dry-run, review) the tree.
-fn gen_command(args: &GenArgs) -> Result<u8, Failure> {
+fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
+    let started = std::time::Instant::now();
     let (_, files) = generate(&args.spec)?;
+    if verbose {
+        eprintln!(
+            "rendered and verified {} files in {:.1?}",
+            files.len(),
+            started.elapsed()
+        );
+    }
     if args.check || args.dry_run {
         let review = Review {
             force: args.force,
@@ -140,10 +238,14 @@ fn gen_command(args: &GenArgs) -> Result<u8, Failure> {
         force: args.force,
         ..Default::default()
     };
+    let writing = std::time::Instant::now();
     let plan = match output::regenerate(&args.output, &files, &options) {
         Ok(plan) => plan,
         Err(e) => return output_failure(e),
     };
+    if verbose {
+        eprintln!("compared and wrote in {:.1?}", writing.elapsed());
+    }
     if !plan.conflicts.is_empty() {
         let stderr = std::io::stderr();
         let style = Style {
@@ -167,12 +269,12 @@ fn gen_command(args: &GenArgs) -> Result<u8, Failure> {
 }
 
 /// `tgforge diff`: the report of `gen --dry-run`.
-fn diff_command(args: &DiffArgs) -> Result<u8, Failure> {
+fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
     let (_, files) = generate(&args.spec)?;
     let review = Review {
         force: args.force,
         check: false,
-        quiet: false,
+        quiet,
     };
     review_command(&args.spec, &args.output, &files, &review)
 }
@@ -225,6 +327,53 @@ fn review_command(
     Ok(EXIT_DIFFERENCES)
 }
 
+/// `tgforge init`: the starter spec, never over an existing file unless forced.
+fn init_command(
+    spec: &Path,
+    project: Option<&str>,
+    force: bool,
+    quiet: bool,
+) -> Result<u8, Failure> {
+    let file_name = spec
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tgforge.yaml".into());
+    let project = match project {
+        Some(p) => p.to_string(),
+        None => {
+            let stem = spec
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            if stem == "tgforge" || stem.is_empty() {
+                "my-app".to_string()
+            } else {
+                stem
+            }
+        }
+    };
+    let text = crate::starter::starter_spec(&project, &file_name)
+        .map_err(|e| Failure::InvalidInput(format!("error: {e}\nhint: pass --project NAME")))?;
+    if spec.exists() && !force {
+        return Err(Failure::InvalidInput(format!(
+            "error: {} already exists\nhint: pass --force to overwrite it",
+            spec.display()
+        )));
+    }
+    if let Some(parent) = spec.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io_failure)?;
+    }
+    std::fs::write(spec, text).map_err(io_failure)?;
+    if !quiet {
+        println!(
+            "wrote {}: edit it, then run `tgforge gen {} -o out/{project}`",
+            spec.display(),
+            spec.display()
+        );
+    }
+    Ok(EXIT_OK)
+}
+
 /// Prints an output error and gives its exit code.
 fn output_failure(e: OutputError) -> Result<u8, Failure> {
     match e {
@@ -238,5 +387,5 @@ fn output_failure(e: OutputError) -> Result<u8, Failure> {
 }
 
 fn io_failure(e: std::io::Error) -> Failure {
-    Failure::Internal(anyhow::Error::new(e).context("writing the report"))
+    Failure::Internal(anyhow::Error::new(e).context("writing output"))
 }

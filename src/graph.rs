@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::plan::{Unit, units_for};
-use crate::project::{Environment, NatMode, Project};
+use crate::project::{ComputePlatform, Environment, NatMode, Project};
 
 /// Units grouped in apply order: every unit of a step depends only on units of earlier steps.
 /// Units within a step are in name order (Terragrunt applies them in parallel).
@@ -38,32 +38,85 @@ pub fn unit_label(project: &Project, env: &Environment, unit: &str) -> String {
         NatMode::Single => "1 NAT gateway",
         NatMode::PerAz => "NAT per AZ",
     };
+    let db_port = 5432;
+    let domain = env.domain.as_deref().unwrap_or("default domain");
     match unit {
         "vpc" => format!(
-            "VPC {}<br/>{} AZs: {} public + {} private subnets<br/>IGW, {nat}",
+            "VPC {}<br/>{} AZs: {} public + {} private{} subnets<br/>IGW, {nat}",
             n.vpc_cidr,
             n.azs.len(),
             n.public_subnets.len(),
-            n.private_subnets.len()
+            n.private_subnets.len(),
+            if n.database_subnets.is_empty() {
+                String::new()
+            } else {
+                format!(" + {} isolated database", n.database_subnets.len())
+            }
         ),
         "security_groups" => format!(
-            "Security groups<br/>ALB 80/443 -> app {} -> Postgres 5432",
+            "Security groups<br/>ALB 80/443 -> app {} -> Postgres {db_port}",
             env.app.port
         ),
         "ecr" => "ECR repository".to_string(),
-        "alb" => "Application Load Balancer<br/>HTTP + HTTPS, IP targets".to_string(),
+        "alb" => match env.compute.platform {
+            ComputePlatform::Fargate => "Application Load Balancer<br/>HTTP + HTTPS, IP targets",
+            ComputePlatform::Asg => "Application Load Balancer<br/>HTTP + HTTPS, instance targets",
+        }
+        .to_string(),
+        "acm_alb" => format!(
+            "ACM certificate (ALB)<br/>{}",
+            env.origin_domain
+                .as_deref()
+                .filter(|_| env.static_files.is_some())
+                .unwrap_or(domain)
+        ),
+        "acm_cloudfront" => format!("ACM certificate us-east-1<br/>{domain}"),
+        "dns" => format!("Route 53 alias<br/>{domain}"),
+        "dns_origin" => format!(
+            "Route 53 alias<br/>{}",
+            env.origin_domain.as_deref().unwrap_or(domain)
+        ),
         "db_instance" => format!(
             "RDS Postgres {}<br/>{}",
             env.database.engine_version, env.database.instance_class
         ),
-        "s3_static" => "S3 static files<br/>private".to_string(),
-        "cloudfront" => format!(
-            "CloudFront<br/>{}",
-            env.domain.as_deref().unwrap_or("default domain")
+        "aurora" => {
+            let a = env.database.aurora.as_ref();
+            format!(
+                "Aurora Postgres Serverless v2 {}<br/>{}-{} ACU{}",
+                env.database.engine_version,
+                a.map_or(0.0, |a| a.min_capacity),
+                a.map_or(0.0, |a| a.max_capacity),
+                if a.is_some_and(|a| a.data_api) {
+                    ", Data API"
+                } else {
+                    ""
+                }
+            )
+        }
+        "redis" => "ElastiCache Redis<br/>sessions".to_string(),
+        "memcached" => "ElastiCache Memcached<br/>cache".to_string(),
+        "efs" => format!(
+            "EFS shared files<br/>{}",
+            env.addons
+                .efs
+                .as_ref()
+                .map_or("", |e| e.mount_path.as_str())
         ),
+        "app_secrets" => format!(
+            "Generated secrets<br/>{} SecureString parameters",
+            env.app.generated_secrets.len()
+        ),
+        "migrations" => "CodeBuild<br/>Django migrations".to_string(),
+        "s3_static" => "S3 static files<br/>private".to_string(),
+        "cloudfront" => format!("CloudFront<br/>{domain}"),
         "ecs_fargate" => format!(
             "ECS Fargate service<br/>{}-{} tasks, CPU target {}%",
             env.app.min_count, env.app.max_count, env.app.cpu_target
+        ),
+        "asg" => format!(
+            "EC2 Auto Scaling group<br/>{}-{} x {}, CPU target {}%",
+            env.app.min_count, env.app.max_count, env.compute.instance_type, env.app.cpu_target
         ),
         other => format!("{other} ({})", project.name),
     }
@@ -149,6 +202,7 @@ pub fn subnet_rows(env: &Environment) -> Vec<(String, String, String)> {
     for (tier, subnets) in [
         ("public", &env.network.public_subnets),
         ("private", &env.network.private_subnets),
+        ("database", &env.network.database_subnets),
     ] {
         for (i, cidr) in subnets.iter().enumerate() {
             let az = &env.network.azs[i % env.network.azs.len()];

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use crate::naming::{self, fit};
 use crate::plan::{runtime, units};
 use crate::project::{
-    ComputePlatform, DatabaseEngine, Ecr, Environment, IacTool, MasterPassword, NatMode, Project, StateLocking,
+    ComputePlatform, DatabaseEngine, Ecr, Environment, IacTool, MasterPassword, NatMode, Project,
+    StateLocking,
 };
 use crate::render::filters::text::shell_quote;
 
@@ -240,7 +241,8 @@ pub fn parameters(project: &Project, env: &Environment) -> Vec<Value> {
             );
         }
     }
-    let generated: std::collections::BTreeSet<&String> = env.app.generated_secrets.values().collect();
+    let generated: std::collections::BTreeSet<&String> =
+        env.app.generated_secrets.values().collect();
     for (var, suffix) in &env.app.secrets {
         if generated.contains(suffix) {
             continue;

@@ -112,7 +112,10 @@ pub fn mock_outputs(project: &Project, env: &Environment, dependency: &str) -> V
             "master_user_secret_arn": secret_arn,
         }),
         "redis" => {
-            let host = format!("master.mock-redis.000000.{}.cache.amazonaws.com", env.region);
+            let host = format!(
+                "master.mock-redis.000000.{}.cache.amazonaws.com",
+                env.region
+            );
             json!({
                 "primary_endpoint_address": host,
                 "port": 6379,
@@ -120,7 +123,10 @@ pub fn mock_outputs(project: &Project, env: &Environment, dependency: &str) -> V
             })
         }
         "memcached" => {
-            let host = format!("mock-memcached.000000.cfg.{}.cache.amazonaws.com", env.region);
+            let host = format!(
+                "mock-memcached.000000.cfg.{}.cache.amazonaws.com",
+                env.region
+            );
             json!({
                 "configuration_endpoint": format!("{host}:11211"),
                 "endpoint_address": host,

@@ -68,7 +68,10 @@ pub fn runtime(project: &Project, env: &Environment) -> Value {
             format!("{db_outputs}.master_user_secret_arn"),
         ));
         // RDS keeps `username` and `password` keys in the secret it manages.
-        for (var, key) in [("DATABASE_PASSWORD", "password"), ("DATABASE_USER", "username")] {
+        for (var, key) in [
+            ("DATABASE_PASSWORD", "password"),
+            ("DATABASE_USER", "username"),
+        ] {
             secrets_manager.push(json!({
                 "name": var,
                 "secret_arn": format!("{db_outputs}.master_user_secret_arn"),

@@ -211,7 +211,12 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
     });
     if env.migrations.is_some() {
         let mut deps = vec!["vpc", "security_groups"];
-        if uses_ecr(env) && env.migrations.as_ref().is_some_and(|m| m.repository.is_none()) {
+        if uses_ecr(env)
+            && env
+                .migrations
+                .as_ref()
+                .is_some_and(|m| m.repository.is_none())
+        {
             deps.push("ecr");
         }
         deps.extend(&runtime_deps);

@@ -183,10 +183,10 @@ variable "secrets_manager_secrets" {
   validation {
     condition = alltrue([
       for s in values(var.secrets_manager_secrets) :
-      can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", s.secret_arn))
+      can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$", s.secret_arn))
       && can(regex("^[A-Za-z0-9_.-]*$", s.json_key))
     ])
-    error_message = "Each secret_arn must be a full Secrets Manager secret ARN and each json_key may only contain letters, digits, _ . -."
+    error_message = "Each secret_arn must be a full Secrets Manager secret ARN (arn:...:secret:NAME-xxxxxx) and each json_key may only contain letters, digits, _ . -."
   }
 }
 
