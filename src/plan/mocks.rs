@@ -81,7 +81,8 @@ pub fn mock_outputs(project: &Project, env: &Environment, dependency: &str) -> V
             "alb_zone_id": "Z00000000000000000000",
             "target_group_arn": arn("elasticloadbalancing", "targetgroup/mock-tg/0000000000000000"),
             "target_group_arn_suffix": "targetgroup/mock-tg/0000000000000000",
-            "https_listener_arn": arn("elasticloadbalancing", "listener/app/mock-alb/0000000000000000/0000000000000000"),
+            "https_listener_arn": arn("elasticloadbalancing", "listener/app/mock-alb/0000000000000000/0000000000000001"),
+            "http_listener_arn": arn("elasticloadbalancing", "listener/app/mock-alb/0000000000000000/0000000000000002"),
         }),
         "cloudfront" => json!({
             "distribution_id": "E0000000000000",

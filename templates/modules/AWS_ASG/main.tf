@@ -47,8 +47,9 @@ locals {
   create_runtime_policy = length(local.parameter_arns) + length(local.secret_arns) + length(var.kms_key_arns) > 0 || var.efs_file_system_id != null
 
   # systemd EnvironmentFile format: KEY="value" with \ " ` $ escaped, so any value is
-  # taken literally. PORT (gunicorn's default bind) comes first and can be overridden.
-  app_env         = merge({ PORT = tostring(var.app_port) }, var.environment)
+  # taken literally (the same rules as a shell's double quotes). APP_PORT (read by the
+  # AMI's gunicorn.conf.py) comes first and can be overridden.
+  app_env         = merge({ APP_PORT = tostring(var.app_port) }, var.environment)
   app_env_escaped = { for k, v in local.app_env : k => replace(v, "/([\"\\\\`$])/", "\\$1") }
   app_env_file    = join("", [for k in sort(keys(local.app_env_escaped)) : format("%s=\"%s\"\n", k, local.app_env_escaped[k])])
 

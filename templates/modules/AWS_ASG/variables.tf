@@ -127,7 +127,7 @@ variable "root_volume_size" {
 
 variable "app_port" {
   type        = number
-  description = "Port the application listens on; exported to the app as PORT (gunicorn binds to it)."
+  description = "Port the application listens on; exported to the app as APP_PORT (the AMI's gunicorn binds to it)."
   default     = 8000
   nullable    = false
 

@@ -107,7 +107,7 @@ variable "db_name_parameter" {
   default     = null
 
   validation {
-    condition     = var.db_name_parameter == null || can(regex("^[A-Za-z0-9_./-]{1,2048}$", var.db_name_parameter))
+    condition     = var.db_name_parameter == null ? true : (can(regex("^[A-Za-z0-9_./-]+$", var.db_name_parameter)) && length(var.db_name_parameter) <= 2048)
     error_message = "db_name_parameter must be a Parameter Store name (letters, digits, _ . - /)."
   }
 }
@@ -118,7 +118,7 @@ variable "username_parameter" {
   default     = null
 
   validation {
-    condition     = var.username_parameter == null || can(regex("^[A-Za-z0-9_./-]{1,2048}$", var.username_parameter))
+    condition     = var.username_parameter == null ? true : (can(regex("^[A-Za-z0-9_./-]+$", var.username_parameter)) && length(var.username_parameter) <= 2048)
     error_message = "username_parameter must be a Parameter Store name (letters, digits, _ . - /)."
   }
 }
@@ -129,7 +129,7 @@ variable "password_parameter" {
   default     = null
 
   validation {
-    condition     = var.password_parameter == null || can(regex("^[A-Za-z0-9_./-]{1,2048}$", var.password_parameter))
+    condition     = var.password_parameter == null ? true : (can(regex("^[A-Za-z0-9_./-]+$", var.password_parameter)) && length(var.password_parameter) <= 2048)
     error_message = "password_parameter must be a Parameter Store name (letters, digits, _ . - /)."
   }
 }

@@ -160,7 +160,7 @@ variable "secrets" {
   }
 
   validation {
-    condition     = alltrue([for v in values(var.secrets) : can(regex("^[A-Za-z0-9_./-]{1,2048}$", v)) && !startswith(v, "arn:")])
+    condition     = alltrue([for v in values(var.secrets) : can(regex("^[A-Za-z0-9_./-]+$", v)) && length(v) <= 2048 && !startswith(v, "arn:")])
     error_message = "secrets values must be Parameter Store names (letters, digits, _ . - /), not ARNs."
   }
 }

@@ -156,14 +156,16 @@ locals {
   # A CodeCommit repository is read with the build instance's role: [region, repository name].
   codecommit = try(regex("^https://git-codecommit\\.([a-z0-9-]+)\\.amazonaws\\.com/v1/repos/([A-Za-z0-9._-]+)$", var.app_repository), null)
   # Packer has no caller-identity lookup, hence the account wildcard; region and name pin the repo.
-  codecommit_repository_arns = local.codecommit == null ? [] : ["arn:aws:codecommit:${local.codecommit[0]}:*:${local.codecommit[1]}"]
+  codecommit_partition       = can(regex("^us-gov-", var.region)) ? "aws-us-gov" : "aws"
+  codecommit_repository_arns = local.codecommit == null ? [] : ["arn:${local.codecommit_partition}:codecommit:${local.codecommit[0]}:*:${local.codecommit[1]}"]
 }
 
 source "amazon-ebs" "application" {
+  # The repository and ref go to the AppRef tag and manifest.json, not the description: it holds
+  # 255 characters.
   region          = var.region
   instance_type   = var.instance_type
   ami_name        = "${var.project}-${local.layer}-${local.timestamp}"
-  # The repository and ref are in the AppRef tag and manifest.json: a description holds 255 characters.
   ami_description = "${var.project} ${local.layer} layer: the app served by gunicorn on port ${var.app_port}"
 
   # The newest middleware layer this account built for the project.

@@ -25,6 +25,10 @@ dnf -y install \
 
 # Fail the build now, not the application layer later, if the runtime is incomplete.
 python3.11 --version
-python3.11 -m venv --help > /dev/null
 python3.11 -m pip --version
 git --version
+# A real virtualenv, since creating one also needs the bundled pip wheel (ensurepip).
+check_dir="$(mktemp -d)"
+python3.11 -m venv "${check_dir}/venv"
+"${check_dir}/venv/bin/python" -m pip --version
+rm -rf "${check_dir}"
