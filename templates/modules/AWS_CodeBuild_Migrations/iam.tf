@@ -1,5 +1,6 @@
 # Service role of the project: write its own logs, manage the build ENIs in the VPC,
-# pull the source (CodeCommit) and read exactly the parameters/secrets of the build.
+# pull the source (CodeCommit) or the image (ECR), and read exactly the
+# parameters/secrets of the build.
 
 data "aws_iam_policy_document" "assume_role" {
   statement {
@@ -81,6 +82,31 @@ data "aws_iam_policy_document" "this" {
       sid       = "PullSource"
       actions   = ["codecommit:GitPull"]
       resources = [local.codecommit_repository_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.ecr_repository_arn != null ? [1] : []
+
+    content {
+      sid = "PullImage"
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+      ]
+      resources = [var.ecr_repository_arn]
+    }
+  }
+
+  # GetAuthorizationToken has no resource-level permissions: AWS requires Resource "*".
+  dynamic "statement" {
+    for_each = var.ecr_repository_arn != null ? [1] : []
+
+    content {
+      sid       = "EcrLogin"
+      actions   = ["ecr:GetAuthorizationToken"]
+      resources = ["*"]
     }
   }
 

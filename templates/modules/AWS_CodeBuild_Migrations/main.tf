@@ -5,7 +5,8 @@
 #
 #   aws codebuild start-build --project-name NAME
 #
-# (NAME = the project_name output; add --source-version TAG to migrate another ref.)
+# (NAME = the project_name output; with a repository, add --source-version TAG to migrate
+# another ref.)
 # Follow the logs with: aws logs tail /aws/codebuild/NAME --follow
 
 data "aws_partition" "current" {}
@@ -20,16 +21,19 @@ locals {
   # CodeBuild has no generic "GIT" source type, so the type follows the host (the only
   # two the generator accepts). A private GitHub repository needs the account's
   # CodeBuild GitHub credential (connection or token) set up once outside Terraform.
-  is_codecommit = startswith(var.source_repository, "https://git-codecommit.")
-  source_type   = local.is_codecommit ? "CODECOMMIT" : "GITHUB"
+  # Without a repository the build has no source and runs inside the app's own image.
+  # (can/try: Terraform < 1.12 evaluates both sides of || and of a conditional's branches.)
+  use_source    = var.source_repository != null
+  is_codecommit = can(regex("^https://git-codecommit\\.", var.source_repository))
+  source_type   = local.use_source ? (local.is_codecommit ? "CODECOMMIT" : "GITHUB") : "NO_SOURCE"
   # https://git-codecommit.REGION.amazonaws.com/v1/repos/NAME -> repository ARN, for GitPull.
-  codecommit_repository_arn = local.is_codecommit ? format(
+  codecommit_repository_arn = try(format(
     "arn:%s:codecommit:%s:%s:%s",
     local.partition,
     split(".", trimprefix(var.source_repository, "https://git-codecommit."))[0],
     local.account_id,
-    trimsuffix(element(split("/v1/repos/", var.source_repository), 1), "/"),
-  ) : null
+    trimsuffix(split("/v1/repos/", var.source_repository)[1], "/"),
+  ), null)
 
   parameter_arns = sort(distinct([
     for name in values(var.secrets) :
@@ -40,15 +44,27 @@ locals {
 
   log_group_name = "/aws/codebuild/${var.name}"
 
+  # CodeBuild runs the commands in its (here empty) source directory, not the image's
+  # WORKDIR, so image builds first change to the directory that holds manage.py.
+  image_cd = var.working_directory != null ? "cd '${var.working_directory}'" : join(" ", [
+    "cd \"$(dirname \"$(find / -xdev -maxdepth 5 -name manage.py -type f -not -path '*/site-packages/*' -not -path '/proc/*' -print -quit)\")\"",
+    "&& test -f manage.py || { echo 'manage.py not found in the image: set working_directory' >&2; exit 1; }",
+  ])
+
   buildspec = yamlencode({
     version = "0.2"
-    phases = {
+    phases = local.use_source ? {
       install = {
         # No runtime-versions: the image's default Python is used, so custom images work too.
         commands = ["pip install -r requirements.txt"]
       }
       build = {
         commands = [var.migrate_command]
+      }
+      } : {
+      # The app's image already contains the code and its dependencies.
+      build = {
+        commands = [local.image_cd, var.migrate_command]
       }
     }
   })
@@ -64,7 +80,7 @@ resource "aws_cloudwatch_log_group" "this" {
 resource "aws_codebuild_project" "this" {
   # checkov:skip=CKV_AWS_147: The project produces no artifacts (NO_ARTIFACTS) and has no cache, so there is nothing for a CMK to protect beyond the AWS managed aws/s3 key CodeBuild uses by default.
   name          = var.name
-  description   = "Runs the Django migrations (${var.migrate_command}) inside the VPC."
+  description   = "Runs the Django migrations of ${var.name} inside the VPC."
   service_role  = aws_iam_role.this.arn
   build_timeout = var.build_timeout
   # Two migrations running at once could interleave schema changes.
@@ -73,21 +89,22 @@ resource "aws_codebuild_project" "this" {
   source {
     type            = local.source_type
     location        = var.source_repository
-    git_clone_depth = 1
+    git_clone_depth = local.use_source ? 1 : null
     buildspec       = local.buildspec
   }
 
-  source_version = var.source_branch
+  source_version = local.use_source ? var.source_branch : null
 
   artifacts {
     type = "NO_ARTIFACTS"
   }
 
   environment {
-    type            = "LINUX_CONTAINER"
-    image           = var.image
-    compute_type    = var.compute_type
-    privileged_mode = false
+    type                        = "LINUX_CONTAINER"
+    image                       = var.image
+    image_pull_credentials_type = var.image_pull_credentials_type
+    compute_type                = var.compute_type
+    privileged_mode             = false
 
     dynamic "environment_variable" {
       for_each = var.environment

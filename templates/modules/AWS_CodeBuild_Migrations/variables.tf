@@ -40,16 +40,17 @@ variable "security_group_ids" {
 
 variable "source_repository" {
   type        = string
-  description = "HTTPS URL of the application's Git repository: https://github.com/ORG/REPO or https://git-codecommit.REGION.amazonaws.com/v1/repos/REPO."
+  description = "HTTPS URL of the application's Git repository: https://github.com/ORG/REPO or https://git-codecommit.REGION.amazonaws.com/v1/repos/REPO. null = no source: the migrations run inside the app's own image (set image, and for ECR image_pull_credentials_type/ecr_repository_arn)."
+  default     = null
 
   validation {
-    condition     = startswith(var.source_repository, "https://")
-    error_message = "source_repository must be an HTTPS URL (https://...)."
+    condition     = var.source_repository == null || can(regex("^https://", var.source_repository))
+    error_message = "source_repository must be null or an HTTPS URL (https://...)."
   }
 
   validation {
     # CodeBuild has no generic "GIT" source type: the host decides GITHUB or CODECOMMIT.
-    condition     = can(regex("^https://(github\\.com/[^/]+/[^/]+|git-codecommit\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/v1/repos/[^/]+)/?$", var.source_repository))
+    condition     = var.source_repository == null || can(regex("^https://(github\\.com/[^/]+/[^/]+|git-codecommit\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/v1/repos/[^/]+)/?$", var.source_repository))
     error_message = "source_repository must be a GitHub (https://github.com/ORG/REPO) or CodeCommit (https://git-codecommit.REGION.amazonaws.com/v1/repos/REPO) URL."
   }
 }
@@ -68,7 +69,7 @@ variable "source_branch" {
 
 variable "migrate_command" {
   type        = string
-  description = "Command that applies the migrations, run from the repository root after installing requirements.txt."
+  description = "Command that applies the migrations: run from the repository root after installing requirements.txt, or (without source_repository) from working_directory inside the app's image."
   default     = "python manage.py migrate --noinput"
   nullable    = false
 
@@ -80,9 +81,48 @@ variable "migrate_command" {
 
 variable "image" {
   type        = string
-  description = "Build image (CodeBuild curated image with Python, e.g. aws/codebuild/standard:7.0)."
+  description = "Build image: a CodeBuild curated image with Python (with source_repository), or the app's own image (without)."
   default     = "aws/codebuild/standard:7.0"
   nullable    = false
+
+  validation {
+    condition     = length(trimspace(var.image)) > 0
+    error_message = "image must not be empty."
+  }
+}
+
+variable "image_pull_credentials_type" {
+  type        = string
+  description = "How CodeBuild pulls the image: CODEBUILD (curated and public images) or SERVICE_ROLE (private ECR image, with ecr_repository_arn)."
+  default     = "CODEBUILD"
+  nullable    = false
+
+  validation {
+    condition     = contains(["CODEBUILD", "SERVICE_ROLE"], var.image_pull_credentials_type)
+    error_message = "image_pull_credentials_type must be CODEBUILD or SERVICE_ROLE."
+  }
+}
+
+variable "ecr_repository_arn" {
+  type        = string
+  description = "ECR repository of the image, when it is pulled with the service role (pull permissions are granted on it only); null for none."
+  default     = null
+
+  validation {
+    condition     = var.ecr_repository_arn == null || can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$", var.ecr_repository_arn))
+    error_message = "ecr_repository_arn must be null or an ECR repository ARN."
+  }
+}
+
+variable "working_directory" {
+  type        = string
+  description = "Without source_repository: directory of manage.py inside the app's image (CodeBuild ignores the image's WORKDIR). null = the directory of the first manage.py found outside site-packages."
+  default     = null
+
+  validation {
+    condition     = var.working_directory == null || can(regex("^/[A-Za-z0-9._/-]*$", var.working_directory))
+    error_message = "working_directory must be null or an absolute path (letters, digits, . _ - /)."
+  }
 }
 
 variable "compute_type" {
