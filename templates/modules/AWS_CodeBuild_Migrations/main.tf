@@ -22,7 +22,7 @@ locals {
   # two the generator accepts). A private GitHub repository needs the account's
   # CodeBuild GitHub credential (connection or token) set up once outside Terraform.
   # Without a repository the build has no source and runs inside the app's own image.
-  # (can/try: Terraform < 1.12 evaluates both sides of || and of a conditional's branches.)
+  # (can/try rather than "x != null && ...": Terraform < 1.12 does not short-circuit.)
   use_source    = var.source_repository != null
   is_codecommit = can(regex("^https://git-codecommit\\.", var.source_repository))
   source_type   = local.use_source ? (local.is_codecommit ? "CODECOMMIT" : "GITHUB") : "NO_SOURCE"
@@ -53,20 +53,12 @@ locals {
 
   buildspec = yamlencode({
     version = "0.2"
-    phases = local.use_source ? {
-      install = {
-        # No runtime-versions: the image's default Python is used, so custom images work too.
-        commands = ["pip install -r requirements.txt"]
-      }
-      build = {
-        commands = [var.migrate_command]
-      }
-      } : {
-      # The app's image already contains the code and its dependencies.
-      build = {
-        commands = [local.image_cd, var.migrate_command]
-      }
-    }
+    phases = merge(
+      # No runtime-versions: the image's default Python is used, so custom images work too.
+      # The app's own image (no repository) already contains the code and its dependencies.
+      local.use_source ? { install = { commands = ["pip install -r requirements.txt"] } } : {},
+      { build = { commands = local.use_source ? [var.migrate_command] : [local.image_cd, var.migrate_command] } },
+    )
   })
 }
 
