@@ -43,6 +43,11 @@ fn attribute(text: &str, path: &[&str]) -> hcl::Value {
 
 /// The literal value of key `key` of the `inputs` object of a unit.
 fn input(text: &str, key: &str) -> hcl::Value {
+    literal(&input_expression(text, key))
+}
+
+/// The expression of key `key` of the `inputs` object of a unit.
+fn input_expression(text: &str, key: &str) -> hcl::Expression {
     let hcl::Expression::Object(object) = expression(text, &["inputs"]) else {
         panic!("inputs is an object");
     };
@@ -54,7 +59,17 @@ fn input(text: &str, key: &str) -> hcl::Value {
             _ => false,
         })
         .unwrap_or_else(|| panic!("input {key}"));
-    literal(value)
+    value.clone()
+}
+
+/// The app's plain settings: the first argument of `environment = merge(SPEC, ENDPOINTS)`
+/// (the second holds references to other units' outputs).
+fn plain_environment(text: &str) -> hcl::Map<String, hcl::Value> {
+    let hcl::Expression::FuncCall(call) = input_expression(text, "environment") else {
+        panic!("environment is merge(...)");
+    };
+    assert_eq!(call.name.name.as_str(), "merge");
+    literal(&call.args[0]).as_object().unwrap().clone()
 }
 
 fn file(tree: &std::collections::BTreeMap<String, Vec<u8>>, path: &str) -> String {
@@ -79,8 +94,7 @@ fn defaults_are_merged_under_each_environment_and_overridable() {
     assert_eq!(input(&staging, "cpu"), hcl::Value::from(512));
     assert_eq!(input(&production, "cpu"), hcl::Value::from(1024));
     // Maps merge key by key: the default DEBUG stays, each environment adds its own host.
-    let env = input(&production, "environment");
-    let env = env.as_object().unwrap();
+    let env = plain_environment(&production);
     assert_eq!(env["DEBUG"], hcl::Value::from("False"));
     assert_eq!(
         env["DJANGO_ALLOWED_HOSTS"],
@@ -184,7 +198,7 @@ fn hostile_strings_are_escaped_not_injected() {
         &tree,
         "production/infrastructure/ecs_fargate/terragrunt.hcl",
     );
-    let environment = input(&ecs, "environment").as_object().unwrap().clone();
+    let environment = plain_environment(&ecs);
     for (i, value) in hostile.iter().enumerate() {
         assert_eq!(
             environment[&format!("HOSTILE_{i}")],
@@ -201,12 +215,13 @@ fn hostile_strings_are_escaped_not_injected() {
             "tag {i}"
         );
     }
-    // Nothing outside the expected blocks appeared.
+    // Nothing outside the expected blocks appeared: root + five dependencies, the module.
     let body: hcl::Body = hcl::parse(&ecs).unwrap();
     let blocks: Vec<&str> = body.blocks().map(|b| b.identifier()).collect();
     assert_eq!(
         blocks,
         [
+            "include",
             "include",
             "include",
             "include",

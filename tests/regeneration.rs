@@ -132,7 +132,24 @@ fn files_no_longer_generated_are_deleted_with_the_folders_they_leave_empty() {
         "why we use CloudFront\n",
         "a person's file and its folder stay"
     );
-    assert!(out.contains(" 3 deleted, "), "{out}");
+    // The two modules no unit uses any more go too, file by file.
+    let module_files: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("delete  Modules/"))
+        .collect();
+    assert!(
+        module_files
+            .iter()
+            .all(|l| l.starts_with("delete  Modules/AWS_CloudFront/")
+                || l.starts_with("delete  Modules/AWS_S3_Static/")),
+        "{out}"
+    );
+    assert!(!s.out().join("Modules/AWS_CloudFront").exists());
+    assert!(s.out().join("Modules/AWS_ALB/main.tf").is_file());
+    assert!(
+        out.contains(&format!(" {} deleted, ", 3 + module_files.len())),
+        "{out}"
+    );
 }
 
 #[test]

@@ -22,7 +22,7 @@ locals {
   # two the generator accepts). A private GitHub repository needs the account's
   # CodeBuild GitHub credential (connection or token) set up once outside Terraform.
   # Without a repository the build has no source and runs inside the app's own image.
-  # (can/try: Terraform < 1.12 evaluates both sides of || and of a conditional's branches.)
+  # (can/try rather than "x != null && ...": Terraform < 1.12 does not short-circuit.)
   use_source    = var.source_repository != null
   is_codecommit = can(regex("^https://git-codecommit\\.", var.source_repository))
   source_type   = local.use_source ? (local.is_codecommit ? "CODECOMMIT" : "GITHUB") : "NO_SOURCE"

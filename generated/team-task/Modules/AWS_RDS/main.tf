@@ -5,18 +5,24 @@ locals {
   use_parameters = var.master_password_source == "parameter"
   managed        = var.master_password_source == "managed"
 
+  # "parameter" mode reads all three values from Parameter Store. "managed" mode only needs
+  # the database name and username, taken from database_name / master_username when set,
+  # otherwise from db_name_parameter / username_parameter.
+  read_db_name_parameter  = local.use_parameters || var.database_name == null
+  read_username_parameter = local.use_parameters || var.master_username == null
+
   # "16" and "16.4" both map to the "postgres16" parameter group family.
   major_version = split(".", var.engine_version)[0]
   family        = "postgres${local.major_version}"
 }
 
-# --- Credentials from Parameter Store ("parameter" mode) -----------------------------------
+# --- Credentials from Parameter Store ------------------------------------------------------
 # Read at plan time by name so no value is ever written into a file. The password still
 # ends up in the Terraform state (aws_db_instance.password); the state lives in an
 # encrypted, private S3 bucket, which is what keeps it safe.
 
 data "aws_ssm_parameter" "db_name" {
-  count = local.use_parameters ? 1 : 0
+  count = local.read_db_name_parameter ? 1 : 0
 
   name            = var.db_name_parameter
   with_decryption = true
@@ -24,13 +30,13 @@ data "aws_ssm_parameter" "db_name" {
   lifecycle {
     precondition {
       condition     = var.db_name_parameter != null
-      error_message = "db_name_parameter is required when master_password_source = \"parameter\"."
+      error_message = "db_name_parameter is required when master_password_source = \"parameter\", and with \"managed\" when database_name is not set."
     }
   }
 }
 
 data "aws_ssm_parameter" "username" {
-  count = local.use_parameters ? 1 : 0
+  count = local.read_username_parameter ? 1 : 0
 
   name            = var.username_parameter
   with_decryption = true
@@ -38,7 +44,7 @@ data "aws_ssm_parameter" "username" {
   lifecycle {
     precondition {
       condition     = var.username_parameter != null
-      error_message = "username_parameter is required when master_password_source = \"parameter\"."
+      error_message = "username_parameter is required when master_password_source = \"parameter\", and with \"managed\" when master_username is not set."
     }
   }
 }
@@ -60,8 +66,8 @@ data "aws_ssm_parameter" "password" {
 locals {
   # The database name is an identifier, not a secret: unmarking it keeps the
   # database_name output usable. Username and password stay sensitive.
-  db_name  = local.use_parameters ? nonsensitive(data.aws_ssm_parameter.db_name[0].value) : var.database_name
-  username = local.use_parameters ? data.aws_ssm_parameter.username[0].value : var.master_username
+  db_name  = local.read_db_name_parameter ? nonsensitive(data.aws_ssm_parameter.db_name[0].value) : var.database_name
+  username = local.read_username_parameter ? data.aws_ssm_parameter.username[0].value : var.master_username
   password = local.use_parameters ? data.aws_ssm_parameter.password[0].value : null
 }
 
@@ -179,11 +185,6 @@ resource "aws_db_instance" "this" {
     precondition {
       condition     = var.max_allocated_storage == 0 || var.max_allocated_storage >= var.allocated_storage
       error_message = "max_allocated_storage must be 0 (no autoscaling) or at least allocated_storage."
-    }
-
-    precondition {
-      condition     = !local.managed || (var.database_name != null && var.master_username != null)
-      error_message = "database_name and master_username are required when master_password_source = \"managed\"."
     }
   }
 

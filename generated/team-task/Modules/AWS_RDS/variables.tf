@@ -92,7 +92,7 @@ variable "security_group_ids" {
 
 variable "master_password_source" {
   type        = string
-  description = "\"parameter\": database name, master username and password are read from Parameter Store (db_name_parameter, username_parameter, password_parameter). \"managed\": RDS generates the password, keeps it in Secrets Manager and rotates it (database_name, master_username)."
+  description = "\"parameter\": database name, master username and password are read from Parameter Store (db_name_parameter, username_parameter, password_parameter). \"managed\": RDS generates the password, keeps it in Secrets Manager and rotates it; name and username come from database_name / master_username, or from db_name_parameter / username_parameter when those are null."
   default     = "parameter"
 
   validation {
@@ -103,7 +103,7 @@ variable "master_password_source" {
 
 variable "db_name_parameter" {
   type        = string
-  description = "Full Parameter Store name holding the database name. Required when master_password_source = \"parameter\"."
+  description = "Full Parameter Store name holding the database name. Required when master_password_source = \"parameter\"; with \"managed\", used when database_name is null."
   default     = null
 
   validation {
@@ -114,7 +114,7 @@ variable "db_name_parameter" {
 
 variable "username_parameter" {
   type        = string
-  description = "Full Parameter Store name holding the master username. Required when master_password_source = \"parameter\"."
+  description = "Full Parameter Store name holding the master username. Required when master_password_source = \"parameter\"; with \"managed\", used when master_username is null."
   default     = null
 
   validation {
@@ -136,7 +136,7 @@ variable "password_parameter" {
 
 variable "database_name" {
   type        = string
-  description = "Name of the database created in the instance. Required when master_password_source = \"managed\"."
+  description = "Name of the database created in the instance, for master_password_source = \"managed\" (ignored otherwise). When null, db_name_parameter is read instead."
   default     = null
 
   validation {
@@ -147,7 +147,7 @@ variable "database_name" {
 
 variable "master_username" {
   type        = string
-  description = "Master username. Required when master_password_source = \"managed\"."
+  description = "Master username, for master_password_source = \"managed\" (ignored otherwise). When null, username_parameter is read instead."
   default     = null
 
   validation {
