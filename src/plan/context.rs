@@ -277,7 +277,22 @@ pub fn readme(project: &Project) -> Value {
         .iter()
         .map(|env| {
             let units = crate::plan::units_for(env);
-            let uses_ecr = env.app.image.is_none();
+            let uses_ecr = units::uses_ecr(env);
+            // The manual steps, in order; the template words each one.
+            let mut steps = vec!["bootstrap"];
+            if uses_ecr {
+                steps.push("push_image");
+            }
+            if env.packer.is_some() {
+                steps.push("bake_amis");
+            }
+            steps.push("apply");
+            if env.migrations.is_some() {
+                steps.push("migrate");
+            }
+            if env.domain.is_some() && !units::provisions_certificates(env) {
+                steps.push("point_dns");
+            }
             json!({
                 "name": env.name,
                 "region": env.region,
@@ -285,13 +300,18 @@ pub fn readme(project: &Project) -> Value {
                 "account_id": env.account_id,
                 "domain": env.domain,
                 "origin_domain": env.origin_domain,
+                "static_files": env.static_files.is_some(),
+                "provisioned_certificates": units::provisions_certificates(env),
                 "subnets": crate::graph::subnet_rows(env),
                 "apply_steps": crate::graph::apply_steps(&units),
                 "parameters": parameters(project, env),
-                "uses_ecr": uses_ecr,
+                "generated_secrets": env.app.generated_secrets.values().map(|s| env.parameter_name(&project.name, s)).collect::<Vec<_>>(),
+                "managed_password": runtime::managed_credentials(env),
                 "image_tag": env.app.image_tag,
                 "repository": env.prefix(&project.name),
-                "apply_step_number": if uses_ecr { 3 } else { 2 },
+                "migrations_project": fit(&format!("{}-migrations", env.prefix(&project.name)), naming::IAM_ROLE_PREFIX_MAX),
+                "ami_pattern": format!("{}-application-*", env.prefix(&project.name)),
+                "steps": steps,
             })
         })
         .collect();
