@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::output::manifest::Digest256;
 use crate::output::report::{self, Style, Tense};
-use crate::output::{self, OutputError};
-use crate::{Failure, generate, load_project};
+use crate::output::{self, OutputError, fresh};
+use crate::{Failure, load_project, render_project};
 
 /// Exit codes, documented in the README and docs/regeneration.md.
 pub const EXIT_OK: u8 = 0;
@@ -218,7 +219,29 @@ pub struct DiffArgs {
 /// `tgforge gen`: write (or, with --check / --dry-run, review) the tree.
 fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
-    let (_, files) = generate(&args.spec)?;
+    let project = load_project(&args.spec)?;
+    let inputs = fresh::inputs_fingerprint(&project);
+    if let Some(unchanged) = fresh::known_fresh(&args.output, inputs) {
+        if verbose {
+            eprintln!(
+                "{} is up to date (same spec, same tgforge, every file as written): nothing rendered, {:.1?}",
+                args.output.display(),
+                started.elapsed()
+            );
+        }
+        let tense = if args.check || args.dry_run {
+            Tense::Planned
+        } else {
+            Tense::Done
+        };
+        let counts = output::Counts {
+            unchanged,
+            ..Default::default()
+        };
+        println!("{}", report::summary_of(&args.output, counts, 0, tense));
+        return Ok(EXIT_OK);
+    }
+    let files = render_project(&project)?;
     if verbose {
         eprintln!(
             "rendered and verified {} files in {:.1?}",
@@ -232,7 +255,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             check: args.check,
             quiet: args.quiet,
         };
-        return review_command(&args.spec, &args.output, &files, &review);
+        return review_command(&args.spec, &args.output, &files, &review, inputs);
     }
     let options = output::Options {
         force: args.force,
@@ -247,6 +270,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         eprintln!("compared and wrote in {:.1?}", writing.elapsed());
     }
     if !plan.conflicts.is_empty() {
+        fresh::forget(&args.output);
         let stderr = std::io::stderr();
         let style = Style {
             color: report::use_color(&stderr),
@@ -265,18 +289,21 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     }
     writeln!(out, "{}", report::summary(&args.output, &plan, Tense::Done)).map_err(io_failure)?;
     out.flush().map_err(io_failure)?;
+    fresh::remember(&args.output, inputs);
     Ok(EXIT_OK)
 }
 
 /// `tgforge diff`: the report of `gen --dry-run`.
 fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
-    let (_, files) = generate(&args.spec)?;
+    let project = load_project(&args.spec)?;
+    let inputs = fresh::inputs_fingerprint(&project);
+    let files = render_project(&project)?;
     let review = Review {
         force: args.force,
         check: false,
         quiet,
     };
-    review_command(&args.spec, &args.output, &files, &review)
+    review_command(&args.spec, &args.output, &files, &review, inputs)
 }
 
 /// How to review a folder: as `gen --force` would see it, failing on differences, quietly.
@@ -292,6 +319,7 @@ fn review_command(
     dir: &Path,
     files: &[crate::render::RenderedFile],
     review: &Review,
+    inputs: Digest256,
 ) -> Result<u8, Failure> {
     let plan = match output::review(dir, files, review.force) {
         Ok(plan) => plan,
@@ -309,7 +337,11 @@ fn review_command(
     writeln!(out, "{}", report::summary(dir, &plan, Tense::Planned)).map_err(io_failure)?;
     out.flush().map_err(io_failure)?;
     drop(out);
-    if plan.is_clean() || !review.check {
+    if plan.is_clean() {
+        fresh::remember(dir, inputs);
+        return Ok(EXIT_OK);
+    }
+    if !review.check {
         return Ok(EXIT_OK);
     }
     eprintln!(

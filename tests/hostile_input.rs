@@ -149,8 +149,16 @@ fn mutated_example() -> impl Strategy<Value = String> {
     })
 }
 
+/// Cases per property: 256 in a normal `cargo test`, `PROPTEST_CASES` for long runs.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(256)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn random_bytes_never_crash(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {

@@ -451,6 +451,7 @@ mod tests {
         RenderedFile {
             path: path.into(),
             contents: contents.into(),
+            verbatim: false,
         }
     }
 

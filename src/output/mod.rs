@@ -15,6 +15,7 @@
 pub mod apply;
 pub mod atomic;
 pub mod changes;
+pub mod fresh;
 pub mod lock;
 pub mod manifest;
 pub mod paths;

@@ -104,12 +104,17 @@ pub fn diffs(out: &mut impl Write, plan: &ChangePlan, style: Style) -> io::Resul
 
 /// `DIR: 3 created, 1 changed, 2 deleted, 17 unchanged` (or "to create" ... for a plan).
 pub fn summary(dir: &Path, plan: &ChangePlan, tense: Tense) -> String {
+    summary_of(dir, plan.counts(), plan.conflicts.len(), tense)
+}
+
+/// The summary line from counts: also for a folder known to be up to date without a plan.
+pub fn summary_of(dir: &Path, counts: Counts, conflicts: usize, tense: Tense) -> String {
     let Counts {
         created,
         changed,
         deleted,
         unchanged,
-    } = plan.counts();
+    } = counts;
     let mut line = match tense {
         Tense::Done => format!(
             "{}: {created} created, {changed} changed, {deleted} deleted, {unchanged} unchanged",
@@ -120,11 +125,10 @@ pub fn summary(dir: &Path, plan: &ChangePlan, tense: Tense) -> String {
             dir.display()
         ),
     };
-    if !plan.conflicts.is_empty() {
-        let n = plan.conflicts.len();
+    if conflicts > 0 {
         line.push_str(&format!(
-            "; {n} file{} in the way (gen refuses to write)",
-            if n == 1 { "" } else { "s" }
+            "; {conflicts} file{} in the way (gen refuses to write)",
+            if conflicts == 1 { "" } else { "s" }
         ));
     }
     line

@@ -19,6 +19,10 @@ pub const TEMPLATE_SUFFIX: &str = ".tera";
 pub struct RenderedFile {
     pub path: String,
     pub contents: String,
+    /// An embedded static file copied as is (a module, a Packer template). It is the same on
+    /// every run, so the test suite proves once that it parses and is already in canonical
+    /// layout (`embedded_static_files_are_canonical`) instead of every run doing it again.
+    pub verbatim: bool,
 }
 
 pub struct Renderer {
@@ -66,7 +70,8 @@ impl Renderer {
                     FileSource::Embedded { embedded_path } => embedded_text(embedded_path)?,
                     FileSource::Text(text) => text.clone(),
                 };
-                let contents = if is_hcl(&file.path) {
+                let verbatim = matches!(file.source, FileSource::Embedded { .. });
+                let contents = if is_hcl(&file.path) && !verbatim {
                     hcl_format::align(&contents)
                 } else {
                     contents
@@ -74,6 +79,7 @@ impl Renderer {
                 Ok(RenderedFile {
                     path: file.path.clone(),
                     contents,
+                    verbatim,
                 })
             })
             .collect()
@@ -125,4 +131,38 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The promise behind `RenderedFile::verbatim`: every embedded static file already is
+    /// what render + verify would make of it.
+    #[test]
+    fn embedded_static_files_are_canonical() {
+        let mut checked = 0;
+        collect(&TEMPLATES, &mut |path, bytes| {
+            if path.ends_with(TEMPLATE_SUFFIX) {
+                return;
+            }
+            let text = std::str::from_utf8(bytes).expect("embedded files are UTF-8");
+            let file = RenderedFile {
+                path: path.to_string(),
+                contents: text.to_string(),
+                verbatim: false,
+            };
+            crate::verify::verify(std::slice::from_ref(&file))
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            if is_hcl(path) {
+                assert_eq!(
+                    hcl_format::align(text),
+                    text,
+                    "{path} is not in canonical layout"
+                );
+            }
+            checked += 1;
+        });
+        assert!(checked > 50, "only {checked} embedded static files");
+    }
 }
