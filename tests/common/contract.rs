@@ -143,6 +143,38 @@ pub fn contract_violations(tree: &Tree) -> Vec<String> {
             }
         }
     }
+    // Packer var files set only variables every layer declares, and every variable a layer
+    // requires (no default) is set.
+    for path in tree.keys().filter(|p| p.ends_with("/packer.pkrvars.hcl")) {
+        let body: hcl::Body = hcl::parse(&text(tree, path)).unwrap();
+        let set: BTreeSet<String> = body.attributes().map(|a| a.key().to_string()).collect();
+        for layer in ["system", "middleware", "application"] {
+            let template = format!("Packer/{layer}/{layer}.pkr.hcl");
+            let Some(bytes) = tree.get(&template) else {
+                problems.push(format!("{path}: {template} is not generated"));
+                continue;
+            };
+            let layer_body: hcl::Body = hcl::parse(std::str::from_utf8(bytes).unwrap()).unwrap();
+            let declared: BTreeMap<String, bool> = layer_body
+                .blocks()
+                .filter(|b| b.identifier() == "variable")
+                .map(|b| {
+                    let has_default = b.body.attributes().any(|a| a.key() == "default");
+                    (b.labels()[0].as_str().to_string(), has_default)
+                })
+                .collect();
+            for key in &set {
+                if !declared.contains_key(key) {
+                    problems.push(format!("{path}: `{key}` is not a variable of {template}"));
+                }
+            }
+            for (variable, has_default) in &declared {
+                if !has_default && !set.contains(variable) {
+                    problems.push(format!("{path}: {template} requires `{variable}`"));
+                }
+            }
+        }
+    }
     // Mock outputs have exactly the real outputs' keys.
     for path in tree.keys().filter(|p| p.contains("/dependency_blocks/")) {
         let dep = path.rsplit('/').next().unwrap().trim_end_matches(".hcl");
