@@ -65,10 +65,7 @@ pub fn unit_label(project: &Project, env: &Environment, unit: &str) -> String {
         .to_string(),
         "acm_alb" => format!(
             "ACM certificate (ALB)<br/>{}",
-            env.origin_domain
-                .as_deref()
-                .filter(|_| env.static_files.is_some())
-                .unwrap_or(domain)
+            crate::plan::units::alb_certificate_domain(env).unwrap_or(domain)
         ),
         "acm_cloudfront" => format!("ACM certificate us-east-1<br/>{domain}"),
         "dns" => format!("Route 53 alias<br/>{domain}"),

@@ -206,4 +206,13 @@ impl Environment {
     pub fn parameter_name(&self, project: &str, suffix: &str) -> String {
         format!("{}_{suffix}", self.prefix(project))
     }
+
+    /// The app's generated secrets: variable -> full Parameter Store name.
+    pub fn generated_parameters(&self, project: &str) -> BTreeMap<String, String> {
+        self.app
+            .generated_secrets
+            .iter()
+            .map(|(var, suffix)| (var.clone(), self.parameter_name(project, suffix)))
+            .collect()
+    }
 }

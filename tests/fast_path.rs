@@ -9,9 +9,24 @@ use common::{repo, tgforge};
 
 /// `tgforge -v gen|--check` with its own cache folder; returns (exit code, stdout, stderr).
 fn run(cache: &Path, spec: &Path, out: &Path, extra: &[&str]) -> (i32, String, String) {
-    let output = tgforge()
+    run_with(cache, spec, out, extra, None)
+}
+
+/// `run`, with `TGFORGE_NO_CACHE` set to `no_cache` (or unset).
+fn run_with(
+    cache: &Path,
+    spec: &Path,
+    out: &Path,
+    extra: &[&str],
+    no_cache: Option<&str>,
+) -> (i32, String, String) {
+    let mut command = tgforge();
+    match no_cache {
+        Some(value) => command.env("TGFORGE_NO_CACHE", value),
+        None => command.env_remove("TGFORGE_NO_CACHE"),
+    };
+    let output = command
         .env("XDG_CACHE_HOME", cache)
-        .env_remove("TGFORGE_NO_CACHE")
         .arg("-v")
         .arg("gen")
         .arg(spec)
@@ -40,22 +55,7 @@ fn an_untouched_tree_takes_the_fast_path_with_the_same_summary() {
     assert_eq!(code, 0);
     assert!(!fast(&stderr), "the first run renders");
 
-    let (code, slow_summary, stderr) = {
-        let o = tgforge()
-            .env("XDG_CACHE_HOME", &cache)
-            .env("TGFORGE_NO_CACHE", "1")
-            .args(["-v", "gen"])
-            .arg(&spec)
-            .arg("-o")
-            .arg(&out)
-            .output()
-            .unwrap();
-        (
-            o.status.code().unwrap(),
-            String::from_utf8(o.stdout).unwrap(),
-            String::from_utf8(o.stderr).unwrap(),
-        )
-    };
+    let (code, slow_summary, stderr) = run_with(&cache, &spec, &out, &[], Some("1"));
     assert_eq!(code, 0);
     assert!(!fast(&stderr), "TGFORGE_NO_CACHE turns it off");
 

@@ -144,10 +144,8 @@ pub fn mock_outputs(project: &Project, env: &Environment, dependency: &str) -> V
         }),
         "app_secrets" => {
             let names: std::collections::BTreeSet<String> = env
-                .app
-                .generated_secrets
-                .values()
-                .map(|suffix| env.parameter_name(&project.name, suffix))
+                .generated_parameters(&project.name)
+                .into_values()
                 .collect();
             json!({
                 "parameter_names": names,

@@ -42,6 +42,23 @@ pub struct RenderPlan {
 }
 
 impl RenderPlan {
+    /// Copies the embedded folder `from` (under `templates/`) to `to` in the tree, as is.
+    fn embedded(&mut self, from: &str, to: &str) {
+        for embedded in embedded_files_under(from) {
+            // ECR lifecycle policies are generated from the spec, never copied.
+            if embedded.starts_with("modules/AWS_ECR/lifecycle_policy/") {
+                continue;
+            }
+            let relative = &embedded[from.len()..];
+            self.files.push(PlannedFile {
+                path: format!("{to}{relative}"),
+                source: FileSource::Embedded {
+                    embedded_path: embedded,
+                },
+            });
+        }
+    }
+
     fn template(&mut self, path: impl Into<String>, template: &str, context: Value) {
         self.files.push(PlannedFile {
             path: path.into(),
@@ -138,30 +155,10 @@ pub fn plan(project: &Project) -> RenderPlan {
 
     // The AMI layer templates, shared by every environment on the EC2 platform.
     if project.environments.iter().any(|env| env.packer.is_some()) {
-        for embedded in embedded_files_under("packer") {
-            let relative = embedded.trim_start_matches("packer/");
-            plan.files.push(PlannedFile {
-                path: format!("Packer/{relative}"),
-                source: FileSource::Embedded {
-                    embedded_path: embedded,
-                },
-            });
-        }
+        plan.embedded("packer", "Packer");
     }
     for module in &modules {
-        for embedded in embedded_files_under(&format!("modules/{module}")) {
-            // Lifecycle policies are generated from the spec, never copied.
-            if embedded.starts_with("modules/AWS_ECR/lifecycle_policy/") {
-                continue;
-            }
-            let relative = embedded.trim_start_matches("modules/");
-            plan.files.push(PlannedFile {
-                path: format!("Modules/{relative}"),
-                source: FileSource::Embedded {
-                    embedded_path: embedded,
-                },
-            });
-        }
+        plan.embedded(&format!("modules/{module}"), &format!("Modules/{module}"));
     }
     for (path, policy) in ecr_policies {
         match policy {

@@ -21,12 +21,14 @@ pub fn managed_credentials(env: &Environment) -> bool {
 /// Container/process variable -> full Parameter Store name: the spec's `secrets` and the
 /// generated ones.
 pub fn secret_parameters(project: &Project, env: &Environment) -> BTreeMap<String, String> {
-    env.app
+    let mut secrets: BTreeMap<String, String> = env
+        .app
         .secrets
         .iter()
-        .chain(&env.app.generated_secrets)
         .map(|(var, suffix)| (var.clone(), env.parameter_name(&project.name, suffix)))
-        .collect()
+        .collect();
+    secrets.extend(env.generated_parameters(&project.name));
+    secrets
 }
 
 /// The runtime context shared by the compute and migrations units.

@@ -63,6 +63,16 @@ pub fn provisions_certificates(env: &Environment) -> bool {
     env.route53_zone_id.is_some()
 }
 
+/// The name the ALB certificate covers: the origin name CloudFront connects to when there is
+/// CloudFront and one, else the app's domain.
+pub fn alb_certificate_domain(env: &Environment) -> Option<&str> {
+    let origin = env
+        .origin_domain
+        .as_deref()
+        .filter(|_| env.static_files.is_some());
+    origin.or(env.domain.as_deref())
+}
+
 /// Whether the app runs the environment's own ECR image.
 pub fn uses_ecr(env: &Environment) -> bool {
     env.compute.platform == ComputePlatform::Fargate && env.app.image.is_none()

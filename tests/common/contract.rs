@@ -10,39 +10,35 @@ fn text(tree: &Tree, path: &str) -> String {
     String::from_utf8(tree[path].clone()).unwrap()
 }
 
-/// Variables of the module under `Modules/<name>/`: name -> has a default.
-fn module_variables(tree: &Tree, module: &str) -> BTreeMap<String, bool> {
-    let mut out = BTreeMap::new();
-    for (path, bytes) in tree.range(format!("Modules/{module}/")..) {
-        if !path.starts_with(&format!("Modules/{module}/")) {
-            break;
-        }
-        if !path.ends_with(".tf") || path[format!("Modules/{module}/").len()..].contains('/') {
-            continue;
-        }
-        let body: hcl::Body = hcl::parse(std::str::from_utf8(bytes).unwrap()).unwrap();
-        for block in body.blocks().filter(|b| b.identifier() == "variable") {
-            let has_default = block.body.attributes().any(|a| a.key() == "default");
-            out.insert(block.labels()[0].as_str().to_string(), has_default);
-        }
-    }
-    out
-}
-
-/// Output names of a module.
-fn module_outputs(tree: &Tree, module: &str) -> BTreeSet<String> {
+/// The parsed `.tf` files directly in `Modules/<module>/`.
+fn module_files(tree: &Tree, module: &str) -> Vec<hcl::Body> {
     let prefix = format!("Modules/{module}/");
     tree.iter()
         .filter(|(p, _)| {
             p.starts_with(&prefix) && p.ends_with(".tf") && !p[prefix.len()..].contains('/')
         })
-        .flat_map(|(_, bytes)| {
-            let body: hcl::Body = hcl::parse(std::str::from_utf8(bytes).unwrap()).unwrap();
-            body.blocks()
-                .filter(|b| b.identifier() == "output")
-                .map(|b| b.labels()[0].as_str().to_string())
-                .collect::<Vec<_>>()
+        .map(|(_, bytes)| hcl::parse(std::str::from_utf8(bytes).unwrap()).unwrap())
+        .collect()
+}
+
+/// Variables of a module: name -> has a default.
+fn module_variables(tree: &Tree, module: &str) -> BTreeMap<String, bool> {
+    module_files(tree, module)
+        .iter()
+        .flat_map(|body| body.blocks().filter(|b| b.identifier() == "variable"))
+        .map(|block| {
+            let has_default = block.body.attributes().any(|a| a.key() == "default");
+            (block.labels()[0].as_str().to_string(), has_default)
         })
+        .collect()
+}
+
+/// Output names of a module.
+fn module_outputs(tree: &Tree, module: &str) -> BTreeSet<String> {
+    module_files(tree, module)
+        .iter()
+        .flat_map(|body| body.blocks().filter(|b| b.identifier() == "output"))
+        .map(|b| b.labels()[0].as_str().to_string())
         .collect()
 }
 
