@@ -259,6 +259,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     }
     let options = output::Options {
         force: args.force,
+        fingerprint: Some(inputs),
         ..Default::default()
     };
     let writing = std::time::Instant::now();
@@ -270,7 +271,6 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         eprintln!("compared and wrote in {:.1?}", writing.elapsed());
     }
     if !plan.conflicts.is_empty() {
-        fresh::forget(&args.output);
         let stderr = std::io::stderr();
         let style = Style {
             color: report::use_color(&stderr),
@@ -289,7 +289,8 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     }
     writeln!(out, "{}", report::summary(&args.output, &plan, Tense::Done)).map_err(io_failure)?;
     out.flush().map_err(io_failure)?;
-    fresh::remember(&args.output, inputs);
+    // The fast path's cache was written by `regenerate`, under the lock, from this run's
+    // plan: never here, after the lock is gone (another run may have written DIR since).
     Ok(EXIT_OK)
 }
 
@@ -321,7 +322,7 @@ fn review_command(
     review: &Review,
     inputs: Digest256,
 ) -> Result<u8, Failure> {
-    let plan = match output::review(dir, files, review.force) {
+    let plan = match output::review_recording(dir, files, review.force, Some(inputs)) {
         Ok(plan) => plan,
         Err(e) => return output_failure(e),
     };
@@ -338,7 +339,6 @@ fn review_command(
     out.flush().map_err(io_failure)?;
     drop(out);
     if plan.is_clean() {
-        fresh::remember(dir, inputs);
         return Ok(EXIT_OK);
     }
     if !review.check {

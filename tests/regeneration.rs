@@ -316,7 +316,7 @@ fn hand_edited_generated_files_stop_the_run_with_a_diff_and_force_overwrites_the
 }
 
 #[test]
-fn an_edited_file_the_spec_no_longer_generates_is_kept_unless_forced() {
+fn an_edited_file_the_spec_no_longer_generates_is_kept_and_released_by_force() {
     let s = Setup::new();
     s.run(&[]).success();
     let cloudfront = s
@@ -337,15 +337,26 @@ fn an_edited_file_the_spec_no_longer_generates_is_kept_unless_forced() {
     assert!(s.out().join("production/infrastructure/s3_static").exists());
     assert!(cloudfront.exists());
 
+    // `--force` never deletes contents tgforge did not write: the edited file is released
+    // (left in place, dropped from the manifest) and the rest of the unit goes.
     let assert = s.run(&["--force"]).success();
-    assert!(stdout(&assert).contains(
-        "delete  production/infrastructure/cloudfront/terragrunt.hcl  (edited by hand; deleted because of --force)"
-    ));
     assert!(
-        !s.out()
-            .join("production/infrastructure/cloudfront")
-            .exists()
+        stdout(&assert).contains(
+            "release  production/infrastructure/cloudfront/terragrunt.hcl  (no longer generated"
+        ),
+        "{}",
+        stdout(&assert)
     );
+    assert_eq!(
+        std::fs::read_to_string(&cloudfront).unwrap(),
+        "# my CloudFront now\n"
+    );
+    assert!(
+        !manifest_paths(&s.out())
+            .contains(&"production/infrastructure/cloudfront/terragrunt.hcl".to_string())
+    );
+    assert!(!s.out().join("production/infrastructure/s3_static").exists());
+    s.run(&["--check"]).success();
 }
 
 #[test]

@@ -159,12 +159,14 @@ pub fn remove_leftover_temps<'a>(
     folders: impl IntoIterator<Item = &'a str>,
 ) -> io::Result<usize> {
     let mut removed = 0;
+    let mut probe = super::paths::Probe::new(root);
     for folder in folders {
-        let path = join(root, folder);
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.is_dir() => {}
-            _ => continue,
+        // Every folder on the way is checked, not only the last: `a/b` where `a` is a link
+        // to a folder elsewhere must not empty `.tgforge-tmp-*` files out there.
+        if !probe.is_real_folder(folder)? {
+            continue;
         }
+        let path = join(root, folder);
         for entry in std::fs::read_dir(&path)? {
             let entry = entry?;
             if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
@@ -261,5 +263,18 @@ mod tests {
             1
         );
         assert!(dir.path().join("a/mine.tf").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn leftover_cleanup_never_goes_through_a_link_anywhere_on_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, elsewhere) = (dir.path().join("root"), dir.path().join("elsewhere"));
+        std::fs::create_dir_all(elsewhere.join("b")).unwrap();
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(elsewhere.join("b/.tgforge-tmp-theirs"), "").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("a")).unwrap();
+        assert_eq!(remove_leftover_temps(&root, ["a/b", "a"]).unwrap(), 0);
+        assert!(elsewhere.join("b/.tgforge-tmp-theirs").exists());
     }
 }

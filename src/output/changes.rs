@@ -10,12 +10,17 @@
 //! | exactly the new contents                       | unchanged          | unchanged      |
 //! | what tgforge wrote last time (digest matches)  | change             | change         |
 //! | a generated file edited by hand                | conflict (edited)  | change         |
-//! | a file tgforge never wrote                     | conflict (foreign) | conflict       |
+//! | a file tgforge never wrote (not shown)         | conflict (foreign) | conflict       |
 //! | a symbolic link, folder or special file        | conflict           | conflict       |
 //!
 //! A path tgforge generated before and no longer generates is deleted when its contents are
-//! still what tgforge wrote, is a conflict when edited by hand (deleted with `--force`), and
-//! is forgotten when already gone or replaced by something that is not a file.
+//! still what tgforge wrote, is a conflict when edited by hand (with `--force`: released,
+//! i.e. left in place and dropped from the manifest, never deleted), and is forgotten when
+//! already gone or replaced by something that is not a file.
+//!
+//! Invariants (docs/security.md): a file is deleted only when its digest is one tgforge
+//! recorded for that path; the contents of a file are kept for a diff only at a path tgforge
+//! generates now and (for an old side) only when tgforge wrote that path before.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -25,7 +30,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 
 use super::manifest::{Digest256, MANIFEST_FILE, Manifest};
-use super::paths::{Blocker, Folders, Probe, check_relative, join, kind};
+use super::paths::{Blocker, Folders, Probe, check_relative, join, kind, open_no_follow};
 use crate::render::RenderedFile;
 
 /// What happens to one path.
@@ -98,6 +103,26 @@ pub struct Known {
 }
 
 impl Known {
+    /// What tgforge knows it wrote, from the manifest and the journal an unfinished run left,
+    /// for a run that generates `files`. The lock file is not committed, but nothing stops a
+    /// pull request from adding one, so a journal entry is trusted only for a path tgforge
+    /// generates now or the manifest lists: a journal can never make tgforge delete (or
+    /// overwrite) a path that is otherwise none of its business.
+    pub fn trusting_journal(
+        manifest: Manifest,
+        journal: BTreeMap<String, Digest256>,
+        files: &[RenderedFile],
+    ) -> Known {
+        let generated: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let pending = journal
+            .into_iter()
+            .filter(|(path, _)| {
+                generated.contains(path.as_str()) || manifest.files.contains_key(path)
+            })
+            .collect();
+        Known { manifest, pending }
+    }
+
     pub fn contains(&self, path: &str) -> bool {
         self.manifest.files.contains_key(path) || self.pending.contains_key(path)
     }
@@ -133,6 +158,9 @@ pub struct ChangePlan<'a> {
     pub changes: Vec<FileChange<'a>>,
     /// Sorted by path; a plan with conflicts writes nothing.
     pub conflicts: Vec<Conflict<'a>>,
+    /// Paths tgforge no longer generates whose contents it did not write, released by
+    /// `--force`: left on disk as they are and dropped from the manifest (sorted).
+    pub released: Vec<String>,
     /// The manifest after the run.
     pub manifest: Manifest,
 }
@@ -177,6 +205,7 @@ pub fn plan<'a>(
 ) -> Result<ChangePlan<'a>> {
     let mut changes = Vec::with_capacity(files.len() + 1);
     let mut conflicts = Vec::new();
+    let mut released = Vec::new();
     let mut manifest = Manifest::default();
     let mut generated: HashSet<&str> = HashSet::with_capacity(files.len());
     for file in files {
@@ -190,6 +219,14 @@ pub fn plan<'a>(
             return Err(anyhow!("internal error: tgforge generated `{path}` twice"));
         }
     }
+    if let Some((a, b)) = super::paths::case_collision(files.iter().map(|f| f.path.as_str())) {
+        return Err(anyhow!(
+            "internal error: tgforge generated `{a}` and `{b}`, one file on a case-insensitive checkout"
+        ));
+    }
+    // A path tgforge no longer generates that differs only in case from one it generates is
+    // the same file on a case-insensitive checkout: deleting it would delete the new one.
+    let generated_folded: HashSet<String> = generated.iter().map(|p| p.to_lowercase()).collect();
 
     for (file, (digest, found)) in files.iter().zip(inspect_all(root, root_exists, files)?) {
         let path = file.path.as_str();
@@ -228,7 +265,8 @@ pub fn plan<'a>(
                 if known.wrote(path, digest) {
                     change.note = Note::None;
                 } else if !known.contains(path) {
-                    conflicts.push(conflict(path, ConflictKind::Foreign, Some(disk), file));
+                    // Not tgforge's: its contents are never shown (it may hold anything).
+                    conflicts.push(conflict(path, ConflictKind::Foreign, None, file));
                     continue;
                 } else if force {
                     change.note = Note::Forced;
@@ -247,32 +285,38 @@ pub fn plan<'a>(
     if root_exists {
         let mut probe = Probe::new(root);
         for path in known.paths() {
-            if generated.contains(path) {
+            if generated.contains(path) || generated_folded.contains(&path.to_lowercase()) {
                 continue;
             }
             // Gone already, or replaced by something that is not a file: not tgforge's.
             let Found::Differs { disk, digest, .. } = look(&mut probe, root, path, None)? else {
                 continue;
             };
-            let note = if known.wrote(path, digest) {
-                Note::None
-            } else if force {
-                Note::Forced
-            } else {
-                conflicts.push(Conflict {
-                    path: path.to_string(),
-                    kind: ConflictKind::EditedStale,
-                    disk: Some(disk),
-                    new: None,
-                });
+            // Only contents tgforge wrote are ever deleted. Anything else at a path it no longer
+            // generates was edited by hand, or was never tgforge's (a manifest can be edited in
+            // a pull request): a conflict, and with `--force` it is released (left in place
+            // and dropped from the manifest), never deleted. Its contents are never kept for
+            // a diff: only files tgforge generates are shown.
+            drop(disk);
+            if !known.wrote(path, digest) {
+                if force {
+                    released.push(path.to_string());
+                } else {
+                    conflicts.push(Conflict {
+                        path: path.to_string(),
+                        kind: ConflictKind::EditedStale,
+                        disk: None,
+                        new: None,
+                    });
+                }
                 continue;
-            };
+            }
             changes.push(FileChange {
                 path: path.to_string(),
                 action: Action::Delete,
-                note,
+                note: Note::None,
                 new: None,
-                old: Some(disk),
+                old: None,
                 permissions: None,
             });
         }
@@ -298,6 +342,7 @@ pub fn plan<'a>(
     Ok(ChangePlan {
         changes,
         conflicts,
+        released,
         manifest,
     })
 }
@@ -409,24 +454,6 @@ fn look(probe: &mut Probe, root: &Path, rel: &str, new: Option<&[u8]>) -> Result
         disk,
         permissions: meta.permissions(),
     })
-}
-
-/// Opens `path` for reading without following a final symbolic link (and without blocking
-/// on a FIFO); elsewhere than Linux, checks first (the folders were checked already).
-fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::OFlags;
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
-    }
-    #[cfg(not(target_os = "linux"))]
-    if !std::fs::symlink_metadata(path)?.is_file() {
-        return Err(io::Error::other("not a regular file"));
-    }
-    options.open(path)
 }
 
 fn conflict<'a>(

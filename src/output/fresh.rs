@@ -1,30 +1,74 @@
 //! The no-op fast path: knowing, without rendering anything, that a folder already is exactly
 //! what the spec generates.
 //!
-//! After a run that leaves DIR exactly as generated, tgforge records in its user cache
-//! (`$XDG_CACHE_HOME/tgforge/`, never in DIR, so nothing committed churns) a fingerprint of
-//! everything the output depends on (this build of tgforge and the validated spec) and the
-//! digest of the manifest it left. A later run with the same fingerprint, the same manifest,
-//! every manifest file on disk with its recorded digest (regular files, no links), and no
-//! unfinished run, is a no-op: rendering the same inputs with the same build gives the same
-//! files, which are the ones on disk. Anything else (a new machine, an edit, a deleted file,
-//! a different spec or tgforge) takes the normal path. `TGFORGE_NO_CACHE=1` turns it off.
+//! A cache entry (in the user cache, `$XDG_CACHE_HOME/tgforge/fresh/<digest of DIR's path>`,
+//! never in DIR, so nothing committed churns) says one thing: "the inputs with fingerprint F
+//! generate the manifest with digest M". It is a fact about F and M alone, true whatever DIR
+//! holds later, and that is what makes it safe:
+//!
+//! - **Written only from the plan of the run that writes it**, while that run holds DIR's lock
+//!   ([`super::regenerate`], [`super::review_recording`]): M is the digest of the manifest
+//!   text the run rendered from F and wrote (or found unchanged), never a manifest read back
+//!   from disk afterwards (another run with another spec may have written DIR by then).
+//! - **F covers everything that changes the output**: this build (a hash of tgforge's sources,
+//!   templates and lockfile, plus the running executable's identity) and the validated
+//!   project, whose debug form holds every value the plan reads, including the text of every
+//!   file the spec references (the ECR lifecycle policy file).
+//! - **Checked against the disk on every use** ([`known_fresh`]): under DIR's shared lock when
+//!   one exists, with no unfinished run's journal, the manifest on disk must have digest M and
+//!   every file it lists must be a regular file (no link anywhere on its path) with its
+//!   recorded digest. Then rendering F again would give exactly those files: a no-op.
+//!
+//! Anything else (a new machine, an edit, a deleted file, a different spec or tgforge) takes
+//! the normal path. `TGFORGE_NO_CACHE=1` turns it off.
 
 use std::path::{Path, PathBuf};
 
 use super::lock::DirLock;
-use super::manifest::{self, Digest256};
-use super::paths::{Folders, Probe, join};
+use super::manifest::{self, Digest256, Manifest};
+use super::paths::{Folders, Probe, join, open_no_follow};
 use crate::project::Project;
 
 /// Hash of tgforge's sources, templates and lockfile, computed by build.rs.
 const BUILD_FINGERPRINT: &str = env!("TGFORGE_BUILD_FINGERPRINT");
 
-/// Everything the generated tree depends on: this build and the validated spec (its debug
-/// form holds every value the plan reads, including the spec's file name and any lifecycle
-/// policy text).
+/// Everything the generated tree depends on: this build (its sources and the executable
+/// itself) and the validated spec (its debug form holds every value the plan reads,
+/// including the spec's file name and the text of any lifecycle policy file).
 pub fn inputs_fingerprint(project: &Project) -> Digest256 {
-    Digest256::of(format!("{BUILD_FINGERPRINT}\n{project:?}").as_bytes())
+    Digest256::of(
+        format!(
+            "{BUILD_FINGERPRINT}\n{}\n{project:?}",
+            executable_identity()
+        )
+        .as_bytes(),
+    )
+}
+
+/// The running executable, cheaply: its path, size, modification time and (on Unix) inode.
+/// Two builds from the same sources with other compiler settings are different files, so
+/// they never share cache entries; hashing the whole binary would cost more than the fast
+/// path saves.
+fn executable_identity() -> String {
+    let Ok(exe) = std::env::current_exe() else {
+        return "unknown executable".into();
+    };
+    let Ok(meta) = std::fs::metadata(&exe) else {
+        return format!("{}", exe.display());
+    };
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    #[cfg(unix)]
+    let inode = {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    };
+    #[cfg(not(unix))]
+    let inode = (0u64, 0u64);
+    format!("{} {} {modified} {inode:?}", exe.display(), meta.len())
 }
 
 /// The cache entry of output folder `dir` (absolute), if there is a cache folder.
@@ -49,11 +93,10 @@ pub fn known_fresh(dir: &Path, inputs: Digest256) -> Option<usize> {
     if cached_inputs != inputs.to_hex() {
         return None;
     }
-    // An unfinished or concurrent run, or a lock that is not ours to read: normal path.
-    if DirLock::shared(&dir)
-        .ok()?
-        .is_some_and(|l| !l.leftover().is_empty())
-    {
+    // An unfinished or concurrent run, or a lock that is not ours to read: normal path. The
+    // shared lock (when a lock file exists) is held until every file is checked.
+    let lock = DirLock::shared(&dir).ok()?;
+    if lock.as_ref().is_some_and(|l| !l.leftover().is_empty()) {
         return None;
     }
     let (manifest, bytes) = manifest::read(&dir).ok()??;
@@ -65,27 +108,29 @@ pub fn known_fresh(dir: &Path, inputs: Digest256) -> Option<usize> {
         if !matches!(probe.folders(path).ok()?, Ok(Folders::Exist)) {
             return None;
         }
-        let full = join(&dir, path);
-        if !std::fs::symlink_metadata(&full).ok()?.is_file() {
+        // No link followed, no FIFO waited on: only a regular file is read.
+        let mut file = open_no_follow(&join(&dir, path)).ok()?;
+        if !file.metadata().ok()?.is_file() {
             return None;
         }
-        if Digest256::of(&std::fs::read(&full).ok()?) != *digest {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+        if Digest256::of(&bytes) != *digest {
             return None;
         }
     }
     Some(manifest.files.len() + 1)
 }
 
-/// Records that `dir` now is exactly what `inputs` generates. Best effort: a cache that
-/// cannot be written only costs the next run its fast path.
-pub fn remember(dir: &Path, inputs: Digest256) {
+/// Records that `inputs` generate `manifest`, for output folder `dir`. Call it only with the
+/// manifest of the plan this run rendered from `inputs`, and only when the run left `dir`
+/// exactly as that plan (or found it so), while holding `dir`'s lock. Best effort: a cache
+/// that cannot be written only costs the next run its fast path.
+pub fn remember(dir: &Path, inputs: Digest256, manifest: &Manifest) {
     let Ok(dir) = std::path::absolute(dir) else {
         return;
     };
     let Some(entry) = cache_entry(&dir) else {
-        return;
-    };
-    let Ok(Some((_, bytes))) = manifest::read(&dir) else {
         return;
     };
     let Some(folder) = entry.parent() else {
@@ -94,7 +139,8 @@ pub fn remember(dir: &Path, inputs: Digest256) {
     if std::fs::create_dir_all(folder).is_err() {
         return;
     }
-    let text = format!("{} {}\n", inputs.to_hex(), Digest256::of(&bytes).to_hex());
+    let written = Digest256::of(manifest.to_json().as_bytes());
+    let text = format!("{} {}\n", inputs.to_hex(), written.to_hex());
     // Temporary file + rename, so a concurrent reader never sees half an entry.
     if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(folder) {
         use std::io::Write;

@@ -58,26 +58,30 @@ pub struct DirLock {
 
 impl DirLock {
     /// Takes the exclusive lock for writing `root` (which must exist).
+    ///
+    /// The lock file tgforge writes is always one it created itself: a lock file found on
+    /// disk (left by a killed run, or added by anyone, possibly as a hard link to a file
+    /// elsewhere) is only opened read-only, locked, and read for its journal (when it has a
+    /// single link), then replaced by a new file renamed over it. So no write ever goes
+    /// through a name tgforge did not create.
     pub fn exclusive(root: &Path) -> Result<DirLock, LockError> {
         let path = root.join(LOCK_FILE);
         for _ in 0..100 {
             check_not_link(&path)?;
-            let (mut file, created) = match OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(file) => (file, true),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    match OpenOptions::new().read(true).write(true).open(&path) {
-                        Ok(file) => (file, false),
-                        Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                Err(e) => return Err(e.into()),
+            let (file, created) = match open_existing(&path)? {
+                Some(file) => (file, false),
+                None => match OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                {
+                    Ok(file) => (file, true),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(e.into()),
+                },
             };
+            let mut file = file;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {
@@ -90,10 +94,13 @@ impl DirLock {
             if !still_named(&file, &path)? {
                 continue; // the previous holder removed it between our open and our lock
             }
-            let leftover = if created {
-                BTreeMap::new()
+            let (file, leftover) = if created {
+                (file, BTreeMap::new())
             } else {
-                read_journal(&mut file)?
+                let leftover = read_journal(&mut file)?;
+                // Still holding the found file's lock, so no other run can take over between
+                // the rename and our lock on the new file.
+                (replace_with_fresh(root, &path)?, leftover)
             };
             let mut lock = DirLock {
                 file,
@@ -118,10 +125,8 @@ impl DirLock {
     pub fn shared(root: &Path) -> Result<Option<DirLock>, LockError> {
         let path = root.join(LOCK_FILE);
         check_not_link(&path)?;
-        let mut file = match File::open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
+        let Some(mut file) = open_existing(&path)? else {
+            return Ok(None);
         };
         match file.try_lock_shared() {
             Ok(()) => {}
@@ -197,6 +202,59 @@ impl Drop for DirLock {
     }
 }
 
+/// Opens an existing lock file read-only, without following a link or blocking on a FIFO;
+/// `None` when there is none. Anything but a regular file is refused.
+fn open_existing(path: &Path) -> Result<Option<File>, LockError> {
+    match super::paths::open_no_follow(path) {
+        Ok(file) => {
+            let meta = file.metadata()?;
+            if !meta.is_file() {
+                return Err(LockError::NotAFile(super::paths::kind(&meta)));
+            }
+            Ok(Some(file))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => match std::fs::symlink_metadata(path) {
+            Ok(m) if !m.is_file() => Err(LockError::NotAFile(super::paths::kind(&m))),
+            _ => Err(e.into()),
+        },
+    }
+}
+
+/// A new lock file, created and locked under a temporary name, then renamed over `path`.
+fn replace_with_fresh(root: &Path, path: &Path) -> Result<File, LockError> {
+    let tmp = tempfile::Builder::new()
+        .prefix(super::atomic::TEMP_PREFIX)
+        .tempfile_in(root)?;
+    match tmp.as_file().try_lock() {
+        Ok(()) => {}
+        // Nobody else knows the name yet.
+        Err(TryLockError::WouldBlock) => {
+            return Err(LockError::Io(io::Error::other(
+                "a fresh lock file is locked",
+            )));
+        }
+        Err(TryLockError::Error(e)) => return Err(e.into()),
+    }
+    tmp.persist(path).map_err(|e| LockError::Io(e.error))
+}
+
+/// How many links a file has (a lock file found with more than one is not tgforge's: its
+/// journal is ignored, and it is never written).
+#[cfg(unix)]
+fn link_count(file: &File) -> io::Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(file.metadata()?.nlink())
+}
+
+#[cfg(not(unix))]
+fn link_count(_file: &File) -> io::Result<u64> {
+    Ok(1)
+}
+
+/// The longest journal read back (a generated tree of 100 000 files needs about 10 MB).
+const MAX_JOURNAL_BYTES: u64 = 64 * 1024 * 1024;
+
 fn whoami() -> String {
     format!("tgforge gen, pid {}", std::process::id())
 }
@@ -220,10 +278,18 @@ fn holder(file: &mut File) -> Option<String> {
 
 /// The `pending` lines of a lock file; a line cut short by a crash is skipped.
 fn read_journal(file: &mut File) -> io::Result<BTreeMap<String, Digest256>> {
+    if link_count(file)? != 1 {
+        return Ok(BTreeMap::new());
+    }
     let mut text = String::new();
     file.rewind()?;
-    // A journal that is not UTF-8 was not written by tgforge: treat it as empty.
-    if file.read_to_string(&mut text).is_err() {
+    // A journal that is not UTF-8 (or is cut at the limit) was not written by tgforge: treat
+    // it as empty.
+    if file
+        .take(MAX_JOURNAL_BYTES)
+        .read_to_string(&mut text)
+        .is_err()
+    {
         return Ok(BTreeMap::new());
     }
     let mut pending = BTreeMap::new();

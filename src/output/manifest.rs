@@ -132,6 +132,12 @@ impl Manifest {
                 .ok_or_else(|| format!("entry `{path}`: `{hex}` is not a SHA-256 hex digest"))?;
             files.insert(path, digest);
         }
+        if let Some((a, b)) = super::paths::case_collision(files.keys().map(String::as_str)) {
+            return Err(format!(
+                "entries `{a}` and `{b}` differ only in letter case (one file on a \
+                 case-insensitive checkout); tgforge never generates both"
+            ));
+        }
         Ok(Manifest { files })
     }
 }
@@ -198,5 +204,11 @@ mod tests {
         assert!(Manifest::parse(&with("a.tf", &digest, 2)).is_err());
         assert!(Manifest::parse("<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> x\n").is_err());
         assert!(Manifest::parse("[]").is_err());
+        assert!(Manifest::parse(&with(".git/HEAD", &digest, 1)).is_err());
+        assert!(Manifest::parse(&with("prod/aux/x.tf", &digest, 1)).is_err());
+        let both = format!(
+            r#"{{"tgforge_manifest": 1, "files": {{"a.tf": "{digest}", "A.tf": "{digest}"}}}}"#
+        );
+        assert!(Manifest::parse(&both).unwrap_err().contains("letter case"));
     }
 }

@@ -28,12 +28,18 @@ pub use lock::{DirLock, LOCK_FILE, LockError};
 pub use manifest::{MANIFEST_FILE, Manifest};
 
 use crate::render::RenderedFile;
+use manifest::Digest256;
 
 /// How `gen` writes.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Overwrite (or delete) generated files that were edited by hand.
+    /// Overwrite generated files that were edited by hand (and release, never delete, edited
+    /// files the spec no longer generates).
     pub force: bool,
+    /// The fingerprint of the inputs the files were rendered from ([`fresh::inputs_fingerprint`]):
+    /// a run that leaves the folder exactly as generated records it in the no-op fast path's
+    /// cache, while still holding the lock; a refused run forgets the folder. `None`: no cache.
+    pub fingerprint: Option<Digest256>,
     /// Test hook: fail with an error after staging this many files, before any rename.
     #[doc(hidden)]
     pub fail_after_staging: Option<usize>,
@@ -72,35 +78,56 @@ impl From<anyhow::Error> for OutputError {
 
 /// Makes `dir` hold `files` (rendered and verified, sorted by path): creates the folder if
 /// needed, takes its lock, plans, and applies the plan unless it has conflicts. The returned
-/// plan says what was done; when it has conflicts nothing was written.
+/// plan says what was done; when it has conflicts nothing was written. A run that creates
+/// `dir` and then fails (or is refused) removes the folders it created, so a failed first
+/// run leaves nothing behind.
 pub fn regenerate<'a>(
     dir: &Path,
     files: &'a [RenderedFile],
     options: &Options,
 ) -> Result<ChangePlan<'a>, OutputError> {
-    if !folder_exists(dir)? {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            OutputError::Internal(
-                anyhow::Error::new(e).context(format!("creating {}", dir.display())),
-            )
-        })?;
+    let created = if folder_exists(dir)? {
+        Vec::new()
+    } else {
+        create_folders(&absolute(dir)?)?
+    };
+    let result = regenerate_existing(dir, files, options);
+    if !matches!(&result, Ok(plan) if plan.conflicts.is_empty()) {
+        // The lock (and its file) is gone by now; a folder that is not empty stays.
+        for folder in created.iter().rev() {
+            let _ = std::fs::remove_dir(folder);
+        }
     }
+    result
+}
+
+/// [`regenerate`] into an existing folder.
+fn regenerate_existing<'a>(
+    dir: &Path,
+    files: &'a [RenderedFile],
+    options: &Options,
+) -> Result<ChangePlan<'a>, OutputError> {
     let shown = dir;
     // Absolute once, so that no file operation has to look up the working folder again.
     let dir = &absolute(dir)?;
-    let mut lock = DirLock::exclusive(dir).map_err(|e| lock_error(shown, e))?;
-    let pending = lock.leftover().clone();
-    if !pending.is_empty() {
+    let mut lock = match DirLock::exclusive(dir) {
+        Ok(lock) => lock,
+        Err(LockError::Io(e)) if cannot_write(&e) => {
+            return up_to_date_read_only(dir, shown, files, options, &e);
+        }
+        Err(e) => return Err(lock_error(shown, e)),
+    };
+    let (manifest, manifest_bytes) = read_manifest(dir, shown)?;
+    let known = changes::Known::trusting_journal(manifest, lock.leftover().clone(), files);
+    if !known.pending.is_empty() {
         let folders: std::collections::BTreeSet<&str> =
-            pending.keys().map(|p| paths::parent_of(p)).collect();
+            known.pending.keys().map(|p| paths::parent_of(p)).collect();
         atomic::remove_leftover_temps(dir, folders).map_err(|e| {
             OutputError::Internal(
                 anyhow::Error::new(e).context("removing temporary files of an unfinished run"),
             )
         })?;
     }
-    let (manifest, manifest_bytes) = read_manifest(dir, shown)?;
-    let known = changes::Known { manifest, pending };
     let plan = changes::plan(
         dir,
         true,
@@ -112,8 +139,49 @@ pub fn regenerate<'a>(
     if plan.conflicts.is_empty() {
         apply::apply(dir, &plan, &mut lock, options)?;
         lock.tree_settled();
+        // Still under the lock, and from this run's own plan: see fresh.rs.
+        if let Some(fingerprint) = options.fingerprint {
+            fresh::remember(dir, fingerprint, &plan.manifest);
+        }
+    } else if options.fingerprint.is_some() {
+        fresh::forget(dir);
     }
     Ok(plan)
+}
+
+/// Whether an error creating the lock file means the folder cannot be written at all (a
+/// read-only mount, a folder of another user).
+fn cannot_write(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+    )
+}
+
+/// `gen` on a folder it cannot write (a read-only mount): fine when there is nothing to
+/// write, else refused with the reason.
+fn up_to_date_read_only<'a>(
+    dir: &Path,
+    shown: &Path,
+    files: &'a [RenderedFile],
+    options: &Options,
+    why: &std::io::Error,
+) -> Result<ChangePlan<'a>, OutputError> {
+    let plan = review_existing(dir, shown, files, options.force, options.fingerprint)?;
+    if plan.is_clean() {
+        return Ok(plan);
+    }
+    let counts = plan.counts();
+    Err(OutputError::Refused(format!(
+        "{} cannot be written ({why}), and it is not what the spec generates ({} to create, \
+         {} to change, {} to delete, {} in the way); nothing was written. Run `tgforge gen` \
+         where the folder is writable; `tgforge diff` shows the differences.",
+        shown.display(),
+        counts.created,
+        counts.changed,
+        counts.deleted,
+        plan.conflicts.len()
+    )))
 }
 
 /// What [`regenerate`] would do to `dir`, writing nothing (not even the folder or a lock).
@@ -122,26 +190,53 @@ pub fn review<'a>(
     files: &'a [RenderedFile],
     force: bool,
 ) -> Result<ChangePlan<'a>, OutputError> {
+    review_recording(dir, files, force, None)
+}
+
+/// [`review`], recording a clean folder in the fast path's cache under `fingerprint` (the
+/// inputs `files` were rendered from) while holding the folder's shared lock, if it has a
+/// lock file. Without one no run is writing; and an entry holds only what this review
+/// rendered, so a run that writes the folder afterwards cannot make it lie (fresh.rs).
+pub fn review_recording<'a>(
+    dir: &Path,
+    files: &'a [RenderedFile],
+    force: bool,
+    fingerprint: Option<Digest256>,
+) -> Result<ChangePlan<'a>, OutputError> {
     if !folder_exists(dir)? {
         let known = changes::Known::default();
         return Ok(changes::plan(dir, false, files, &known, None, force)?);
     }
-    let shown = dir;
-    let dir = &absolute(dir)?;
+    review_existing(&absolute(dir)?, dir, files, force, fingerprint)
+}
+
+/// [`review_recording`] of an existing folder (`dir` absolute, `shown` as given).
+fn review_existing<'a>(
+    dir: &Path,
+    shown: &Path,
+    files: &'a [RenderedFile],
+    force: bool,
+    fingerprint: Option<Digest256>,
+) -> Result<ChangePlan<'a>, OutputError> {
     let lock = DirLock::shared(dir).map_err(|e| lock_error(shown, e))?;
-    let pending = lock
+    let journal = lock
         .as_ref()
         .map(|l| l.leftover().clone())
         .unwrap_or_default();
     let (manifest, manifest_bytes) = read_manifest(dir, shown)?;
-    let known = changes::Known { manifest, pending };
+    let known = changes::Known::trusting_journal(manifest, journal, files);
     let plan = changes::plan(dir, true, files, &known, manifest_bytes.as_deref(), force)?;
+    if let Some(fingerprint) = fingerprint
+        && plan.is_clean()
+    {
+        fresh::remember(dir, fingerprint, &plan.manifest);
+    }
     drop(lock);
     Ok(plan)
 }
 
 /// Whether `dir` is a folder (following a link: the user named it); an error if it exists as
-/// anything else.
+/// anything else, or is a link to nothing.
 fn folder_exists(dir: &Path) -> Result<bool, OutputError> {
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => Ok(true),
@@ -149,11 +244,49 @@ fn folder_exists(dir: &Path) -> Result<bool, OutputError> {
             "{} exists and is not a folder; pass a folder to -o",
             dir.display()
         ))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Ok(target) = std::fs::read_link(dir) {
+                return Err(OutputError::NotAFolder(format!(
+                    "{} is a symbolic link to {}, which does not exist; create that folder, or \
+                     pass -o a folder (or a path that does not exist yet)",
+                    dir.display(),
+                    target.display()
+                )));
+            }
+            Ok(false)
+        }
         Err(e) => Err(OutputError::Internal(
             anyhow::Error::new(e).context(format!("reading {}", dir.display())),
         )),
     }
+}
+
+/// Creates `dir` (absolute) and any missing parents; returns the folders created, outermost
+/// first.
+fn create_folders(dir: &Path) -> Result<Vec<std::path::PathBuf>, OutputError> {
+    let mut missing = Vec::new();
+    for folder in dir.ancestors() {
+        match std::fs::symlink_metadata(folder) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing.push(folder),
+            _ => break,
+        }
+    }
+    let mut created = Vec::new();
+    for folder in missing.into_iter().rev() {
+        match std::fs::create_dir(folder) {
+            Ok(()) => created.push(folder.to_path_buf()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                for made in created.iter().rev() {
+                    let _ = std::fs::remove_dir(made);
+                }
+                return Err(OutputError::Internal(
+                    anyhow::Error::new(e).context(format!("creating {}", folder.display())),
+                ));
+            }
+        }
+    }
+    Ok(created)
 }
 
 fn absolute(dir: &Path) -> Result<std::path::PathBuf, OutputError> {

@@ -27,9 +27,27 @@ pub fn check_relative(path: &str) -> Result<(), String> {
     if path.chars().any(char::is_control) {
         return Err("the path contains a control character".into());
     }
+    if path.chars().any(is_invisible_format) {
+        return Err("the path contains an invisible formatting character".into());
+    }
+    if path.contains(['<', '>', '"', '|', '?', '*']) {
+        return Err("the path contains a character Windows forbids in names".into());
+    }
     for part in path.split('/') {
         if part.is_empty() || part == "." || part == ".." {
             return Err("the path has an empty, `.` or `..` component".into());
+        }
+        // Git's own folder: tgforge never writes it, and a tampered manifest or journal must
+        // not make it read, print or delete anything there (`.GIT` too: case-insensitive
+        // checkouts).
+        if part.eq_ignore_ascii_case(".git") {
+            return Err("the path is inside `.git`".into());
+        }
+        if is_windows_reserved(part) {
+            return Err(format!("`{part}` is a name Windows reserves for a device"));
+        }
+        if part.ends_with('.') || part.ends_with(' ') {
+            return Err("a path component ends with `.` or a space".into());
         }
         if part.starts_with(TEMP_PREFIX) {
             return Err(format!(
@@ -41,6 +59,48 @@ pub fn check_relative(path: &str) -> Result<(), String> {
         return Err("the name is reserved for tgforge's own files".into());
     }
     Ok(())
+}
+
+/// Whether `name` (one path component) is a device name Windows reserves, with or without an
+/// extension (`con`, `nul.txt`, `COM1`...): such a file cannot be checked out on Windows.
+pub fn is_windows_reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
+    let lower = stem.to_ascii_lowercase();
+    match lower.as_str() {
+        "con" | "prn" | "aux" | "nul" | "conin$" | "conout$" => true,
+        _ => {
+            // `get`: a name whose third byte is inside a character is simply not reserved.
+            let (Some(prefix), Some(digit)) = (lower.get(..3), lower.get(3..)) else {
+                return false;
+            };
+            (prefix == "com" || prefix == "lpt")
+                && (matches!(digit.as_bytes(), [b'0'..=b'9'])
+                    || matches!(digit, "\u{b9}" | "\u{b2}" | "\u{b3}"))
+        }
+    }
+}
+
+/// Bidirectional and zero-width formatting characters: invisible, and able to make a listed
+/// path (or a diff line) read as something else.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+    )
+}
+
+/// The first pair of `paths` that differ only in letter case (they would be one file on a
+/// case-insensitive checkout: macOS and Windows by default).
+pub fn case_collision<'p>(paths: impl IntoIterator<Item = &'p str>) -> Option<(&'p str, &'p str)> {
+    let mut seen: HashMap<String, &'p str> = HashMap::new();
+    for path in paths {
+        if let Some(other) = seen.insert(path.to_lowercase(), path)
+            && other != path
+        {
+            return Some((other, path));
+        }
+    }
+    None
 }
 
 /// `rel` (already checked, or `""` for the root itself) under `root`.
@@ -101,6 +161,18 @@ impl<'r> Probe<'r> {
         }
     }
 
+    /// Whether folder `rel` (`""`: the root) and every folder above it exist as real
+    /// folders (no symbolic link anywhere on the way).
+    pub fn is_real_folder(&mut self, rel: &str) -> io::Result<bool> {
+        if rel.is_empty() {
+            return Ok(true);
+        }
+        Ok(matches!(
+            self.folders(&format!("{rel}/x"))?,
+            Ok(Folders::Exist)
+        ))
+    }
+
     /// Checks every folder between the root and `rel`, never following a symbolic link.
     pub fn folders(&mut self, rel: &str) -> io::Result<Result<Folders, Blocker>> {
         for folder in parent_folders(rel) {
@@ -131,6 +203,24 @@ impl<'r> Probe<'r> {
         }
         Ok(Ok(Folders::Exist))
     }
+}
+
+/// Opens `path` for reading without following a final symbolic link (and without blocking
+/// on a FIFO); elsewhere than Linux, checks first (the folders were checked already).
+pub fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    #[cfg(not(target_os = "linux"))]
+    if !std::fs::symlink_metadata(path)?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    options.open(path)
 }
 
 /// What a non-folder directory entry is, in words.
@@ -170,9 +260,32 @@ mod tests {
             MANIFEST_FILE,
             LOCK_FILE,
             "a/.tgforge-tmp-123",
+            ".git/HEAD",
+            "a/.GIT/config",
+            "production/con/x.tf",
+            "NUL.json",
+            "com1.txt",
+            "a/lpt9",
+            "a./b",
+            "a /b",
+            "a\u{202e}b",
+            "a|b",
+            "a*b",
         ] {
             assert!(check_relative(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn finds_paths_that_differ_only_in_case() {
+        assert_eq!(case_collision(["a/B.tf", "a/c.tf"]), None);
+        assert_eq!(
+            case_collision(["README.md", "x.tf", "readme.MD"]),
+            Some(("README.md", "readme.MD"))
+        );
+        assert!(!is_windows_reserved("console"));
+        assert!(!is_windows_reserved("com10"));
+        assert!(is_windows_reserved("Aux.tf"));
     }
 
     #[test]

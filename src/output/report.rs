@@ -66,6 +66,14 @@ pub fn listing(
         };
         writeln!(out, "{}  {}{note}", style.paint(code, word), change.path)?;
     }
+    for path in &plan.released {
+        writeln!(
+            out,
+            "{}  {path}  (no longer generated, and not what tgforge wrote: left in place and \
+             dropped from the manifest because of --force)",
+            style.paint(CYAN, "release")
+        )?;
+    }
     if tense == Tense::Planned {
         for conflict in &plan.conflicts {
             writeln!(
@@ -80,11 +88,25 @@ pub fn listing(
     Ok(())
 }
 
-/// A unified diff of every file that changes but the manifest (and of every edited or foreign
-/// file in the way): old is what is on disk, new what the spec generates.
+/// A unified diff of every generated file that changes but the manifest (and of every
+/// generated file edited by hand): old is what is on disk, new what the spec generates.
+///
+/// Only files tgforge generates now are ever shown: a deleted file, a file tgforge did not
+/// write and a path the manifest lists but the spec no longer generates are named, never
+/// printed (a tampered manifest must not turn `--check` into a way to print `.git/config` or
+/// a secret into CI logs). The plan keeps no contents for them, so this cannot regress here
+/// alone. Control characters are shown escaped.
 pub fn diffs(out: &mut impl Write, plan: &ChangePlan, style: Style) -> io::Result<()> {
     // The manifest's digests say nothing a reader can check; its line in the listing is enough.
     for change in plan.actions().filter(|c| c.path != MANIFEST_FILE) {
+        if change.action == Action::Delete {
+            writeln!(
+                out,
+                "{}\n(deleted: contents not shown)",
+                style.paint(BOLD, &format!("--- a/{}\n+++ /dev/null", change.path))
+            )?;
+            continue;
+        }
         unified(
             out,
             &change.path,
@@ -100,6 +122,29 @@ pub fn diffs(out: &mut impl Write, plan: &ChangePlan, style: Style) -> io::Resul
         }
     }
     Ok(())
+}
+
+/// `text` with every control character but newline and tab, and every invisible formatting
+/// character, written as an escape (`\x1b`, `\u{202e}`): a diff of a file someone else wrote
+/// must not drive the reviewer's terminal or hide what a line says.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || super::paths::is_invisible_format(c)
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if !unsafe_char(c) {
+            escaped.push(c);
+        } else if u32::from(c) < 0x80 {
+            escaped.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else {
+            escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
 }
 
 /// `DIR: 3 created, 1 changed, 2 deleted, 17 unchanged` (or "to create" ... for a plan).
@@ -152,10 +197,11 @@ pub fn refusal(
     for conflict in &plan.conflicts {
         writeln!(out, "  {}  ({})", conflict.path, why(&conflict.kind))?;
     }
+    // Only generated files have their contents kept (see `diffs`).
     let edited = plan
         .conflicts
         .iter()
-        .filter(|c| matches!(c.kind, ConflictKind::Edited | ConflictKind::EditedStale));
+        .filter(|c| c.kind == ConflictKind::Edited && c.disk.is_some());
     let mut any_edited = false;
     for conflict in edited {
         if !any_edited {
@@ -171,12 +217,18 @@ pub fn refusal(
             style,
         )?;
     }
-    if any_edited {
+    if plan
+        .conflicts
+        .iter()
+        .any(|c| matches!(c.kind, ConflictKind::Edited | ConflictKind::EditedStale))
+    {
         writeln!(
             out,
             "{} put the change in the spec, or in a file of your own beside the generated ones \
              (`*_override.tf`, an extra `.tf` file; see docs/regeneration.md), then rerun; \
-             `--force` overwrites (or deletes) the edited files",
+             `--force` overwrites edited files the spec generates, and leaves in place (no \
+             longer tgforge's) edited files it no longer generates: it never deletes a file \
+             whose contents tgforge did not write",
             style.paint(BOLD, "hint:")
         )?;
     }
@@ -226,7 +278,8 @@ fn unified(
     style: Style,
 ) -> io::Result<()> {
     let old_text = old.map(String::from_utf8_lossy).unwrap_or_default();
-    let new_text = new.unwrap_or("");
+    let old_text = escape_controls(&old_text);
+    let new_text = escape_controls(new.unwrap_or(""));
     let a = if old_exists {
         format!("a/{path}")
     } else {
@@ -239,7 +292,7 @@ fn unified(
     };
     let diff = TextDiff::configure()
         .timeout(Duration::from_secs(5))
-        .diff_lines(old_text.as_ref(), new_text);
+        .diff_lines(old_text.as_ref(), new_text.as_ref());
     let text = diff
         .unified_diff()
         .context_radius(3)
@@ -273,6 +326,15 @@ fn unified(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_and_invisible_characters_are_escaped() {
+        assert_eq!(escape_controls("a\tb\n"), "a\tb\n");
+        assert_eq!(
+            escape_controls("x\x1b]0;t\x07\r\u{202e}\u{9b}\n"),
+            "x\\x1b]0;t\\x07\\x0d\\u{202e}\\u{9b}\n"
+        );
+    }
 
     #[test]
     fn diffs_name_both_sides_and_color_only_when_asked() {

@@ -102,10 +102,111 @@ impl std::error::Error for LoadError {}
 /// Reads and type-checks the spec at `path`.
 pub fn load_file(path: &Path) -> Result<LoadedSpec, LoadError> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| LoadError::Unreadable(format!("error: cannot read spec {display}: {e}")))?;
+    let bytes = read_limited(path, MAX_SPEC_BYTES).map_err(|e| {
+        LoadError::Unreadable(format!(
+            "error: cannot read spec {display}: {e}\nhint: {}",
+            e.hint()
+        ))
+    })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_bytes(&display, &base_dir, &bytes)
+}
+
+/// Why a file the spec names (or the spec itself) was not read.
+#[derive(Debug)]
+pub enum ReadLimitedError {
+    /// A FIFO, a device, a folder, a socket: reading it could hang or never end.
+    NotRegular(&'static str),
+    /// More than `limit` bytes.
+    TooLarge {
+        limit: usize,
+    },
+    Io(std::io::Error),
+}
+
+impl ReadLimitedError {
+    /// What to do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ReadLimitedError::NotRegular(_) => {
+                "tgforge reads only regular files (a link to one is fine)"
+            }
+            ReadLimitedError::TooLarge { .. } => {
+                "this is far larger than any file tgforge expects here"
+            }
+            ReadLimitedError::Io(_) => "check the path and its permissions",
+        }
+    }
+}
+
+impl std::fmt::Display for ReadLimitedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadLimitedError::NotRegular(what) => write!(f, "it is {what}, not a regular file"),
+            ReadLimitedError::TooLarge { limit } => {
+                write!(f, "it is larger than the limit of {limit} bytes")
+            }
+            ReadLimitedError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Reads at most `limit` bytes of the regular file at `path` (following links: the user
+/// named it). A FIFO, device, folder or socket is refused before any read, so a link to
+/// `/dev/zero` cannot exhaust memory and a FIFO cannot hang `validate`; a larger file is
+/// refused after reading `limit + 1` bytes.
+pub fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, ReadLimitedError> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Opening a FIFO for reading waits for a writer unless non-blocking.
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let meta = std::fs::metadata(path).map_err(ReadLimitedError::Io)?;
+        if !meta.is_file() {
+            return Err(ReadLimitedError::NotRegular(file_kind(&meta)));
+        }
+    }
+    let file = options.open(path).map_err(ReadLimitedError::Io)?;
+    let meta = file.metadata().map_err(ReadLimitedError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadLimitedError::NotRegular(file_kind(&meta)));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(limit) + 1);
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadLimitedError::Io)?;
+    if bytes.len() > limit {
+        return Err(ReadLimitedError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
 }
 
 /// Reads and type-checks spec text; `display_path` is used in messages.

@@ -411,6 +411,11 @@ pub struct EcrSpec {
     /// Keep this many newest images (default 15). Ignored when `lifecycle_policy_file` is set.
     pub keep_images: Option<u32>,
     /// A lifecycle policy JSON file (path relative to the spec) copied into
-    /// `Modules/AWS_ECR/lifecycle_policy/` and used instead of the generated one.
+    /// `Modules/AWS_ECR/lifecycle_policy/` and used instead of the generated one. It must be
+    /// a regular file of at most 64 KiB inside the spec's folder (links are resolved first).
     pub lifecycle_policy_file: Option<String>,
+    /// Allow `lifecycle_policy_file` to be outside the spec's folder (an absolute path, `..`,
+    /// or a link leading out). Default false: a spec cannot make tgforge read (and copy into
+    /// the tree and its diffs) a file from elsewhere on the machine. See docs/security.md.
+    pub allow_policy_file_outside_spec_folder: Option<bool>,
 }

@@ -293,6 +293,40 @@ fn check_certificate(
     }
 }
 
+/// The largest lifecycle policy file read (ECR accepts policies of up to 30 720 characters).
+pub const MAX_POLICY_FILE_BYTES: usize = 64 * 1024;
+
+/// Whether `file` (as written in the spec) names a file inside the spec's folder `base`,
+/// after resolving `..` and every symbolic link; the error says where it leads otherwise.
+fn inside_spec_folder(base: &std::path::Path, file: &str) -> Result<(), String> {
+    let relative = std::path::Path::new(file);
+    if relative.is_absolute() || relative.has_root() {
+        return Err(format!(
+            "`{}` is an absolute path; the policy file must be in the spec's folder",
+            file.escape_debug()
+        ));
+    }
+    let base = if base.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        base
+    };
+    let (Ok(base), Ok(target)) = (base.canonicalize(), base.join(relative).canonicalize()) else {
+        // Missing: reported when it is read, with the OS's words.
+        return Ok(());
+    };
+    if target.starts_with(&base) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` leads to {}, outside the spec's folder {}",
+            file.escape_debug(),
+            target.display(),
+            base.display()
+        ))
+    }
+}
+
 fn resolve_ecr(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Option<Ecr> {
     let ecr = spec.ecr.as_ref();
     if let Some(file) = ecr.and_then(|e| e.lifecycle_policy_file.as_ref()) {
@@ -309,17 +343,36 @@ fn resolve_ecr(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Option<Ecr> 
             check.error("ecr.lifecycle_policy_file", "the policy file name must end in .json and use only letters, digits, `.`, `_` and `-`");
             return None;
         }
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
+        let outside_allowed = ecr
+            .and_then(|e| e.allow_policy_file_outside_spec_folder)
+            .unwrap_or(false);
+        if !outside_allowed && let Err(why) = inside_spec_folder(&check.spec.base_dir, file) {
+            check
+                .error("ecr.lifecycle_policy_file", why)
+                .hint = Some("keep the policy file in the spec's folder (or below it); to read it from elsewhere, set `ecr.allow_policy_file_outside_spec_folder: true`".into());
+            return None;
+        }
+        let bytes = match crate::spec::load::read_limited(&path, MAX_POLICY_FILE_BYTES) {
+            Ok(bytes) => bytes,
             Err(e) => {
                 check
                     .error(
                         "ecr.lifecycle_policy_file",
                         format!("cannot read {}: {e}", path.display()),
                     )
-                    .hint = Some("the path is relative to the spec file".into());
+                    .hint = Some(format!(
+                    "{}; the path is relative to the spec file",
+                    e.hint()
+                ));
                 return None;
             }
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            check.error(
+                "ecr.lifecycle_policy_file",
+                format!("{} is not UTF-8 text", path.display()),
+            );
+            return None;
         };
         return match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(v) if v.get("rules").is_some_and(|r| r.is_array()) => Some(Ecr::PolicyFile {

@@ -66,6 +66,15 @@ pub fn validate(spec: &LoadedSpec) -> Result<Project, SpecErrors> {
             );
             continue;
         }
+        // The name is a folder of the generated tree: a device name on Windows cannot be
+        // checked out there (and `con/` would be a broken tree for half the team).
+        if crate::output::paths::is_windows_reserved(name) {
+            diagnostics.push(
+                spec.diagnostic(&format!("environments.{name}"), format!("`{name}` is a name Windows reserves for a device"))
+                    .with_hint("the environment names a folder, which Windows cannot create with this name; pick another (for example `{name}-env`)".replace("{name}", name)),
+            );
+            continue;
+        }
         let mut check = EnvCheck {
             spec,
             env: name,
