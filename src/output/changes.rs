@@ -555,6 +555,85 @@ mod tests {
         }
     }
 
+    /// Only contents tgforge wrote are deleted, and only generated files keep contents for
+    /// a diff: a stale path whose digest differs is a conflict (released with `--force`), a
+    /// foreign file is a conflict, and neither keeps what is on disk.
+    #[test]
+    fn never_deletes_or_keeps_contents_tgforge_did_not_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("stale.tf"),
+            "theirs
+",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("gone.tf"),
+            "ours
+",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("foreign.tf"),
+            "secret
+",
+        )
+        .unwrap();
+        let mut known = Known::default();
+        known.manifest.files.insert(
+            "stale.tf".into(),
+            Digest256::of(
+                b"ours
+",
+            ),
+        );
+        known.manifest.files.insert(
+            "gone.tf".into(),
+            Digest256::of(
+                b"ours
+",
+            ),
+        );
+        let files = [rendered(
+            "foreign.tf",
+            "x
+",
+        )];
+        for force in [false, true] {
+            let p = plan(root, true, &files, &known, None, force).unwrap();
+            assert!(p.conflicts.iter().all(|c| c.disk.is_none()), "{force}");
+            let deleted: Vec<_> = p
+                .changes
+                .iter()
+                .filter(|c| c.action == Action::Delete)
+                .map(|c| (c.path.as_str(), c.old.is_none()))
+                .collect();
+            assert_eq!(deleted, [("gone.tf", true)], "{force}");
+            let stale_conflict = p.conflicts.iter().any(|c| c.path == "stale.tf");
+            assert_eq!(stale_conflict, !force);
+            assert_eq!(p.released, if force { vec!["stale.tf"] } else { vec![] });
+        }
+    }
+
+    /// A journal entry counts only for a path generated now or listed in the manifest.
+    #[test]
+    fn a_journal_is_trusted_only_for_generated_or_manifest_paths() {
+        let digest = Digest256::of(b"x");
+        let mut manifest = Manifest::default();
+        manifest.files.insert("old.tf".into(), digest);
+        let journal = BTreeMap::from([
+            ("new.tf".to_string(), digest),
+            ("old.tf".to_string(), digest),
+            ("notes.md".to_string(), digest),
+        ]);
+        let known = Known::trusting_journal(manifest, journal, &[rendered("new.tf", "x")]);
+        assert_eq!(
+            known.pending.keys().collect::<Vec<_>>(),
+            ["new.tf", "old.tf"]
+        );
+    }
+
     #[test]
     fn refuses_to_plan_an_unsafe_or_duplicate_generated_path() {
         let dir = tempfile::tempdir().unwrap();
@@ -565,5 +644,11 @@ mod tests {
         }
         let files = [rendered("a.tf", "x\n"), rendered("a.tf", "y\n")];
         assert!(plan(dir.path(), true, &files, &known, None, false).is_err());
+        let files = [rendered("A.tf", "x\n"), rendered("a.tf", "y\n")];
+        assert!(plan(dir.path(), true, &files, &known, None, false).is_err());
+        for bad in [".git/config", "prod/con/x.tf"] {
+            let files = [rendered(bad, "x\n")];
+            assert!(plan(dir.path(), true, &files, &known, None, false).is_err());
+        }
     }
 }

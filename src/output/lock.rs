@@ -392,6 +392,46 @@ mod tests {
         assert!(!dir.path().join(LOCK_FILE).exists());
     }
 
+    /// A lock file found with several links (here, a hard link to a file outside the
+    /// folder) is neither read for a journal nor written: the lock is a new file.
+    #[cfg(unix)]
+    #[test]
+    fn a_found_lock_file_is_replaced_never_written_and_a_linked_journal_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir(&root).unwrap();
+        let outside = dir.path().join("outside");
+        let digest = Digest256::of(b"x").to_hex();
+        let text = format!(
+            "tgforge gen, pid 1
+pending {digest} a.tf
+"
+        );
+        std::fs::write(&outside, &text).unwrap();
+        std::fs::hard_link(&outside, root.join(LOCK_FILE)).unwrap();
+        let mut lock = DirLock::exclusive(&root).unwrap();
+        assert!(
+            lock.leftover().is_empty(),
+            "a linked journal is not tgforge's"
+        );
+        lock.write_journal(&BTreeMap::from([("b.tf".to_string(), Digest256::of(b"y"))]))
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), text);
+        drop(lock);
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), text);
+
+        // A single-link leftover is read, and replaced by a new file (another inode).
+        std::fs::write(root.join(LOCK_FILE), &text).unwrap();
+        use std::os::unix::fs::MetadataExt;
+        let before = std::fs::metadata(root.join(LOCK_FILE)).unwrap().ino();
+        let lock = DirLock::exclusive(&root).unwrap();
+        assert_eq!(lock.leftover().keys().collect::<Vec<_>>(), ["a.tf"]);
+        assert_ne!(
+            std::fs::metadata(root.join(LOCK_FILE)).unwrap().ino(),
+            before
+        );
+    }
+
     #[test]
     fn journal_lines_cut_short_or_unsafe_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
@@ -399,7 +439,7 @@ mod tests {
         std::fs::write(
             dir.path().join(LOCK_FILE),
             format!(
-                "tgforge gen, pid 1\npending {digest} ok.tf\npending {digest} ../evil\npending 12"
+                "tgforge gen, pid 1\npending {digest} ok.tf\npending {digest} ../evil\npending {digest} .git/HEAD\npending 12"
             ),
         )
         .unwrap();

@@ -60,7 +60,6 @@ pub fn listing(
         };
         let note = match (change.note, change.action) {
             (Note::Recreated, _) => "  (generated before, deleted since)",
-            (Note::Forced, Action::Delete) => "  (edited by hand; deleted because of --force)",
             (Note::Forced, _) => "  (edited by hand; overwritten because of --force)",
             _ => "",
         };
@@ -249,9 +248,9 @@ pub fn refusal(
 fn why(kind: &ConflictKind) -> String {
     match kind {
         ConflictKind::Edited => "a generated file, edited by hand".into(),
-        ConflictKind::EditedStale => {
-            "a generated file, edited by hand, that the spec no longer generates".into()
-        }
+        ConflictKind::EditedStale => "listed in the manifest, not what tgforge wrote there (a \
+             generated file, edited by hand?), and a file that the spec no longer generates"
+            .into(),
         ConflictKind::Foreign => "not written by tgforge, where it now generates a file".into(),
         ConflictKind::Blocked(b) => format!(
             "`{}` is {}; tgforge {}",
