@@ -683,11 +683,17 @@ fn gen_on_a_read_only_mount_succeeds_when_up_to_date_and_explains_otherwise() {
     let before = snapshot(&t.out());
     let output = in_read_only_mount(&t.spec());
     let err = String::from_utf8_lossy(&output.stderr);
-    assert_ne!(
-        output.status.code(),
-        Some(99),
-        "cannot bind-mount here: {err}"
-    );
+    // Some sandboxes (a container without user namespaces) cannot make the mount at all.
+    // That is no pass: the test fails unless told to skip, and says so.
+    if output.status.code() == Some(99) || err.contains("unshare failed") {
+        assert!(
+            std::env::var_os("TGFORGE_SKIP_MOUNT_TESTS").is_some(),
+            "cannot make a read-only bind mount here ({err}); set TGFORGE_SKIP_MOUNT_TESTS=1 to \
+             skip this test on such a machine"
+        );
+        eprintln!("SKIPPED: no read-only bind mount possible here: {err}");
+        return;
+    }
     assert_ne!(output.status.code(), Some(98), "the mount is not read-only");
     assert_eq!(output.status.code(), Some(0), "{err}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("0 created, 0 changed, 0 deleted"));
