@@ -195,8 +195,9 @@ pub struct GenArgs {
     /// Write nothing; show what gen would do (the report of `tgforge diff`).
     #[arg(long)]
     pub dry_run: bool,
-    /// Overwrite (or delete) generated files that were edited by hand. Files tgforge did not
-    /// write are never touched, even with --force.
+    /// Overwrite generated files that were edited by hand; an edited file the spec no longer
+    /// generates is left in place and dropped from the manifest, never deleted. Files
+    /// tgforge did not write are never touched, even with --force.
     #[arg(long)]
     pub force: bool,
     /// Set from the global --quiet: print only the summary line (no file list, no diffs).

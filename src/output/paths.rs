@@ -1,9 +1,12 @@
 //! Paths inside the output folder: relative, `/`-separated, and never leading out of it.
 //!
-//! Every path tgforge writes or deletes passes [`check_relative`] (no `..`, no absolute path,
-//! no reserved name), and every folder between the output root and the file is looked at
-//! with `symlink_metadata` ([`Probe`]): a symbolic link, or a file where a folder is needed,
-//! stops the run instead of being followed.
+//! Every path tgforge writes, deletes or shows passes [`check_relative`]: only paths tgforge
+//! could generate (no `..`, no absolute path, nothing in `.git`, no Windows device name or
+//! forbidden character, no invisible formatting character, no name reserved for tgforge's own
+//! files). That holds for generated paths and, more to the point, for every path read from
+//! the manifest or the journal, which a pull request can edit. Every folder between the
+//! output root and the file is looked at with `symlink_metadata` ([`Probe`]): a symbolic
+//! link, or a file where a folder is needed, stops the run instead of being followed.
 
 use std::collections::HashMap;
 use std::io;
