@@ -584,6 +584,9 @@ fn the_policy_file_is_confined_to_the_spec_folder_unless_opted_out() {
     std::fs::write(tmp.path().join("outside.json"), policy).unwrap();
     std::fs::write(specs.join("policies/inside.json"), policy).unwrap();
     std::os::unix::fs::symlink(tmp.path().join("outside.json"), specs.join("link.json")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("missing.json"), specs.join("dangling.json"))
+        .unwrap();
+    std::os::unix::fs::symlink(tmp.path(), specs.join("up")).unwrap();
     let with = |file: &str, opt_out: bool| {
         let extra = if opt_out {
             "      allow_policy_file_outside_spec_folder: true\n"
@@ -594,9 +597,16 @@ fn the_policy_file_is_confined_to_the_spec_folder_unless_opted_out() {
     };
     let absolute = tmp.path().join("outside.json").display().to_string();
     for (file, words) in [
-        ("../outside.json", "outside the spec's folder"),
-        ("policies/../../outside.json", "outside the spec's folder"),
+        ("../outside.json", "leads out of the spec's folder"),
+        (
+            "policies/../../outside.json",
+            "leads out of the spec's folder",
+        ),
+        ("../missing.json", "leads out of the spec's folder"),
         ("link.json", "outside the spec's folder"),
+        ("up/outside.json", "outside the spec's folder"),
+        ("up/missing.json", "outside the spec's folder"),
+        ("dangling.json", "a symbolic link that leads nowhere"),
         (absolute.as_str(), "is an absolute path"),
     ] {
         let spec = with(file, false);
@@ -607,8 +617,14 @@ fn the_policy_file_is_confined_to_the_spec_folder_unless_opted_out() {
             err.contains("allow_policy_file_outside_spec_folder"),
             "{err}"
         );
+        // Opted out: read (and, for the missing one, reported as missing).
         let spec = with(file, true);
-        tgforge().arg("validate").arg(&spec).assert().success();
+        let assert = tgforge().arg("validate").arg(&spec).assert();
+        if file.contains("missing") || file.contains("dangling") {
+            assert!(stderr(&assert.code(2)).contains("No such file"));
+        } else {
+            assert.success();
+        }
     }
     let spec = with("policies/inside.json", false);
     tgforge().arg("validate").arg(&spec).assert().success();

@@ -306,24 +306,57 @@ fn inside_spec_folder(base: &std::path::Path, file: &str) -> Result<(), String> 
             file.escape_debug()
         ));
     }
+    // Written as leading out (`../x.json`, `a/../../x.json`): refused whether or not the file
+    // exists, so an error message never tells whether a file elsewhere exists.
+    let mut depth = 0usize;
+    for part in relative.components() {
+        match part {
+            std::path::Component::ParentDir if depth == 0 => {
+                return Err(format!(
+                    "`{}` leads out of the spec's folder",
+                    file.escape_debug()
+                ));
+            }
+            std::path::Component::ParentDir => depth -= 1,
+            std::path::Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
     let base = if base.as_os_str().is_empty() {
         std::path::Path::new(".")
     } else {
         base
     };
-    let (Ok(base), Ok(target)) = (base.canonicalize(), base.join(relative).canonicalize()) else {
-        // Missing: reported when it is read, with the OS's words.
-        return Ok(());
+    let Ok(real_base) = base.canonicalize() else {
+        return Ok(()); // the spec's own folder is unreadable: reported when the file is read
     };
-    if target.starts_with(&base) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{}` leads to {}, outside the spec's folder {}",
-            file.escape_debug(),
-            target.display(),
-            base.display()
-        ))
+    // The file, or its nearest existing folder, with every link resolved, must be inside. A
+    // link that resolves to nothing is refused too: whether a file exists elsewhere on the
+    // machine must not show in the error.
+    let joined = base.join(relative);
+    let mut probe = joined.as_path();
+    loop {
+        match probe.canonicalize() {
+            Ok(real) if real.starts_with(&real_base) => return Ok(()),
+            Ok(real) => {
+                return Err(format!(
+                    "`{}` leads to {}, outside the spec's folder {}",
+                    file.escape_debug(),
+                    real.display(),
+                    real_base.display()
+                ));
+            }
+            Err(_) if probe.is_symlink() => {
+                return Err(format!(
+                    "`{}` goes through a symbolic link that leads nowhere",
+                    file.escape_debug()
+                ));
+            }
+            Err(_) => match probe.parent() {
+                Some(parent) if parent != probe => probe = parent,
+                _ => return Ok(()),
+            },
+        }
     }
 }
 
