@@ -127,15 +127,15 @@ pub fn diffs(out: &mut impl Write, plan: &ChangePlan, style: Style) -> io::Resul
 /// character, written as an escape (`\x1b`, `\u{202e}`): a diff of a file someone else wrote
 /// must not drive the reviewer's terminal or hide what a line says.
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
+    let needs_escape = |c: char| {
         (c.is_control() && c != '\n' && c != '\t') || super::paths::is_invisible_format(c)
     };
-    if !text.chars().any(unsafe_char) {
+    if !text.chars().any(needs_escape) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if !unsafe_char(c) {
+        if !needs_escape(c) {
             escaped.push(c);
         } else if u32::from(c) < 0x80 {
             escaped.push_str(&format!("\\x{:02x}", u32::from(c)));
