@@ -9,7 +9,7 @@ mod environment;
 mod network;
 mod platform;
 mod rules;
-mod tooling;
+pub(crate) mod tooling;
 
 use crate::diagnostic::{Diagnostic, SpecErrors};
 use crate::project::{Project, State};
