@@ -7,8 +7,8 @@ mod app;
 mod database;
 mod environment;
 mod network;
-mod platform;
-mod rules;
+pub(crate) mod platform;
+pub(crate) mod rules;
 pub(crate) mod tooling;
 
 use crate::diagnostic::{Diagnostic, SpecErrors};
