@@ -810,7 +810,7 @@ fn environment(
             &["From `http.alias.hosted_zone`: tgforge requests and validates the certificates here."],
         );
     } else if let Some(arn) = certificates.first() {
-        let at = env_at("http.public.certificates");
+        let at = env_at("http.public.certificates[0]");
         let arn = literal(arn, at.clone())?;
         check_certificate(&arn, &at, &service_manifest.root, false)?;
         env.set("certificate_arn", arn);
