@@ -299,3 +299,72 @@ fn an_existing_spec_is_never_overwritten_without_force() {
             .contains("project: team-task")
     );
 }
+
+#[test]
+fn a_hand_written_reference_repository_imports_with_a_file_by_file_report() {
+    let tree = repo().join("tests/import_fixtures/terragrunt/reference");
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("team-task.yaml");
+    let run = tgforge()
+        .args(["import", "terragrunt"])
+        .arg(&tree)
+        .arg("-o")
+        .arg(&spec)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let text = std::fs::read_to_string(&spec).unwrap();
+    for expected in [
+        // Root terragrunt.hcl: the bucket, its lock table and profile.
+        "  bucket: team-task-terraform-state\n",
+        "  profile: team-task\n",
+        "  lock_table: team-task-terraform-state-lock\n",
+        // common_vars.hcl; CloudFront shares its certificate, as in the reference.
+        "    certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555\n",
+        "    cloudfront_certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555\n",
+        "    domain: team-task.example.com\n",
+        // Unit inputs.
+        "      cpu_target: 75\n",
+        "      max_count: 4\n",
+        // The reference's database input names give the parameter suffixes.
+        "        db_name: postgres_db\n",
+        "        password: database_password\n",
+        // The module's container definitions.
+        "        DJANGO_ALLOWED_HOSTS: '*'\n",
+        "        DATABASE_URL: database_url\n",
+        "        DJANGO_SECRET_KEY: django_secret_key\n",
+        // The policy of its own wording keeps the 15 newest images.
+        "      keep_images: 15\n",
+        // No workflow, no pre-commit configuration in the tree.
+        "    enabled: false\n",
+        "  pre_commit: false\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // File by file: hand-written units differ, the root file is replaced by root.hcl.
+    for line in [
+        "  differs  production/infrastructure/vpc/terragrunt.hcl",
+        "  differs  production/infrastructure/ecs_fargate/terragrunt.hcl",
+        "  missing  root.hcl",
+        "  extra    terragrunt.hcl",
+        "  extra    Modules/AWS_ECR/lifecycle_policy/policy.json",
+        "  missing  Modules/AWS_ECR/lifecycle_policy/keep-15.json",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in\n{stdout}");
+    }
+    // The subnets tgforge would lay out differently are reported at their line.
+    assert!(
+        stdout.contains("production/infrastructure/vpc/terragrunt.hcl:17: public_subnet_cidrs"),
+        "{stdout}"
+    );
+    // And the diffs themselves, old (on disk) against new (generated).
+    assert!(
+        stdout.contains("--- a/production/infrastructure/vpc/terragrunt.hcl"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-  public_subnet_cidrs  = [\"10.0.1.0/24\", \"10.0.2.0/24\"]"),
+        "{stdout}"
+    );
+    generate_tree(&spec, &tmp.path().join("out"));
+}

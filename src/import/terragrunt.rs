@@ -585,7 +585,16 @@ fn import_environment(
         env.set_opt("certificate_arn", alb_certificate);
         let cf_certificate = cloudfront
             .and_then(|c| c.input("certificate_arn"))
-            .and_then(lit_str);
+            .and_then(lit_str)
+            .or_else(|| {
+                // The reference system used common_vars' certificate (in us-east-1) for both.
+                let shared = local_str("certificate_arn").filter(|_| cloudfront.is_some())?;
+                imported.note(
+                    cloudfront.map_or(common.rel.clone(), |c| c.at("certificate_arn")),
+                    "CloudFront's certificate is not a literal: common_vars' `certificate_arn` is used (it must be in us-east-1)",
+                );
+                Some(shared)
+            });
         env.set_opt("cloudfront_certificate_arn", cf_certificate);
     }
 
@@ -635,10 +644,30 @@ fn import_environment(
     }
 
     let efs_mount = compute.input("efs_mount_path").and_then(lit_str);
+    let module_settings =
+        if compute.input("environment").is_none() || compute.input("secrets").is_none() {
+            container_settings(dir, &prefix, imported)?
+        } else {
+            None
+        };
+    // Dependency blocks: derived from the spec (mock outputs), but they must at least parse.
+    let blocks = folder.join("dependency_blocks");
+    let mut block_files: Vec<String> = std::fs::read_dir(&blocks)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".hcl"))
+        .collect();
+    block_files.sort();
+    for file in block_files {
+        read(dir, &format!("{infra}/dependency_blocks/{file}"))?;
+    }
     env.set(
         "app",
         app(
             compute,
+            module_settings.as_ref(),
             alb,
             units.get("app_secrets"),
             &prefix,
@@ -814,8 +843,10 @@ fn network(vpc: &Source, region: &str, imported: &mut Imported) -> Map {
 }
 
 /// `app` from the compute unit, the ALB and the generated secrets.
+#[allow(clippy::too_many_arguments)]
 fn app(
     compute: &Source,
+    module_settings: Option<&ContainerSettings>,
     alb: Option<&Source>,
     app_secrets: Option<&Source>,
     prefix: &str,
@@ -874,6 +905,11 @@ fn app(
         None => None,
     }
     .unwrap_or_default();
+    if let Some(module) = module_settings
+        && compute.input("environment").is_none()
+    {
+        environment.extend(module.environment.clone());
+    }
     if has_efs {
         environment.remove("EFS_MOUNT_PATH");
     }
@@ -892,10 +928,16 @@ fn app(
     a.set_map("environment", env_map);
 
     // Secrets by parameter name; generated ones come from the app_secrets unit.
-    let full_names = compute
+    let mut full_names = compute
         .input("secrets")
         .and_then(lit_str_map)
         .unwrap_or_default();
+    // The reference system wrote both lists into the module's container definitions.
+    if let Some(module) = module_settings {
+        if compute.input("secrets").is_none() {
+            full_names.extend(module.secrets.clone());
+        }
+    }
     let generated_names: BTreeMap<String, String> = app_secrets
         .and_then(|s| s.input("parameters"))
         .and_then(|p| match p {
@@ -948,6 +990,99 @@ fn app(
         a.set_opt("log_retention_days", input_u32("log_retention_days"));
     }
     a
+}
+
+/// Plain settings and secrets written into the ECS module's container definitions, as the
+/// reference system did (`environment = [{ name, value }]`, `secrets = [{ name, valueFrom }]`
+/// with `valueFrom = "${var.project}-${var.environment}_SUFFIX"`).
+#[derive(Debug, Default)]
+struct ContainerSettings {
+    environment: BTreeMap<String, String>,
+    /// Variable -> full parameter name for this environment.
+    secrets: BTreeMap<String, String>,
+}
+
+fn container_settings(
+    dir: &Path,
+    prefix: &str,
+    imported: &mut Imported,
+) -> Result<Option<ContainerSettings>, Failure> {
+    let Some(main) = read(dir, "Modules/ECS_Fargate/main.tf")? else {
+        return Ok(None);
+    };
+    let mut found = ContainerSettings::default();
+    let mut expressions: Vec<&Expression> = Vec::new();
+    fn body_expressions<'a>(body: &'a Body, out: &mut Vec<&'a Expression>) {
+        for a in body.attributes() {
+            out.push(&a.expr);
+        }
+        for b in body.blocks() {
+            body_expressions(&b.body, out);
+        }
+    }
+    body_expressions(&main.body, &mut expressions);
+    while let Some(e) = expressions.pop() {
+        match e {
+            Expression::Object(o) => {
+                for (k, v) in o.iter() {
+                    match (object_key(k).as_deref(), v) {
+                        (Some("environment"), Expression::Array(items)) => {
+                            for item in items {
+                                if let Expression::Object(entry) = item
+                                    && let (Some(name), Some(value)) = (
+                                        object_get(entry, "name").and_then(lit_str),
+                                        object_get(entry, "value").and_then(lit_str),
+                                    )
+                                {
+                                    found.environment.insert(name, value);
+                                }
+                            }
+                        }
+                        (Some("secrets"), Expression::Array(items)) => {
+                            for item in items {
+                                let Expression::Object(entry) = item else {
+                                    continue;
+                                };
+                                let Some(name) = object_get(entry, "name").and_then(lit_str) else {
+                                    continue;
+                                };
+                                let raw = match object_get(entry, "valueFrom") {
+                                    Some(Expression::String(s)) => s.clone(),
+                                    Some(Expression::TemplateExpr(t)) => match t.as_ref() {
+                                        hcl::TemplateExpr::QuotedString(s) => s.clone(),
+                                        hcl::TemplateExpr::Heredoc(h) => h.template.clone(),
+                                    },
+                                    _ => continue,
+                                };
+                                match raw.strip_prefix("${var.project}-${var.environment}_") {
+                                    Some(suffix) => {
+                                        found.secrets.insert(name, format!("{prefix}_{suffix}"));
+                                    }
+                                    None => imported.dropped(
+                                        main.at("valueFrom"),
+                                        format!("secret {name} reads `{raw}`, not `${{var.project}}-${{var.environment}}_<suffix>`"),
+                                    ),
+                                }
+                            }
+                        }
+                        _ => expressions.push(v),
+                    }
+                }
+            }
+            Expression::Array(items) => expressions.extend(items.iter()),
+            Expression::FuncCall(f) => expressions.extend(f.args.iter()),
+            Expression::Parenthesis(p) => expressions.push(p),
+            _ => {}
+        }
+    }
+    if found.environment.is_empty() && found.secrets.is_empty() {
+        return Ok(None);
+    }
+    imported.note(
+        main.rel.clone(),
+        "the container's environment and secrets were read from the module's container definitions; tgforge passes them as unit inputs",
+    );
+    Ok(Some(found))
 }
 
 fn is_python_module(m: &str) -> bool {
@@ -1081,7 +1216,15 @@ fn ecr_section(
         .and_then(|n| n.parse::<u32>().ok());
     let keep_from_json = bytes.as_deref().and_then(keep_newest_policy);
     match (keep_from_json, keep_from_name, bytes) {
-        (Some(n), _, _) | (None, Some(n), None) => e.set("keep_images", n),
+        (Some(n), _, _) | (None, Some(n), None) => {
+            if keep_from_name != Some(n) {
+                imported.note(
+                    ecr.at("policy_json"),
+                    format!("{rel} keeps the {n} newest images: `ecr.keep_images: {n}` (tgforge writes it as lifecycle_policy/keep-{n}.json)"),
+                );
+            }
+            e.set("keep_images", n)
+        }
         (None, _, Some(bytes)) => {
             if serde_json::from_slice::<serde_json::Value>(&bytes).is_err() {
                 return Err(input_error(
@@ -1107,7 +1250,8 @@ fn ecr_section(
     Ok(e)
 }
 
-/// The N of a policy that only keeps the N newest images (tgforge's own shape).
+/// The N of a policy whose only rule expires every image beyond the N newest: what tgforge's
+/// `ecr.keep_images` writes (its description and layout may differ; the comparison shows it).
 fn keep_newest_policy(bytes: &[u8]) -> Option<u32> {
     let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     let rules = v.get("rules")?.as_array()?;
@@ -1123,10 +1267,7 @@ fn keep_newest_policy(bytes: &[u8]) -> Option<u32> {
     if expected != (true, true, true) {
         return None;
     }
-    let n = u32::try_from(selection.get("countNumber")?.as_u64()?).ok()?;
-    // Only the exact text tgforge writes maps back to `keep_images`; anything else is kept.
-    let description = rule.get("description")?.as_str()?;
-    (description == format!("Keep only the {n} newest images")).then_some(n)
+    u32::try_from(selection.get("countNumber")?.as_u64()?).ok()
 }
 
 /// What the CI workflow pins: roles per environment, versions, paths.
@@ -1476,6 +1617,8 @@ mod tests {
     fn only_tgforge_shaped_policies_become_keep_images() {
         let ours = br#"{"rules":[{"rulePriority":1,"description":"Keep only the 7 newest images","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":7},"action":{"type":"expire"}}]}"#;
         assert_eq!(keep_newest_policy(ours), Some(7));
+        let worded = br#"{"rules": [{"rulePriority": 1, "description": "Keep 15 images", "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 15}, "action": {"type": "expire"}}]}"#;
+        assert_eq!(keep_newest_policy(worded), Some(15));
         let tagged = br#"{"rules":[{"rulePriority":1,"description":"x","selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":7},"action":{"type":"expire"}}]}"#;
         assert_eq!(keep_newest_policy(tagged), None);
     }
