@@ -933,10 +933,10 @@ fn app(
         .and_then(lit_str_map)
         .unwrap_or_default();
     // The reference system wrote both lists into the module's container definitions.
-    if let Some(module) = module_settings {
-        if compute.input("secrets").is_none() {
-            full_names.extend(module.secrets.clone());
-        }
+    if let Some(module) = module_settings
+        && compute.input("secrets").is_none()
+    {
+        full_names.extend(module.secrets.clone());
     }
     let generated_names: BTreeMap<String, String> = app_secrets
         .and_then(|s| s.input("parameters"))
