@@ -368,3 +368,42 @@ fn a_hand_written_reference_repository_imports_with_a_file_by_file_report() {
     );
     generate_tree(&spec, &tmp.path().join("out"));
 }
+
+/// Spec features no golden tree uses (tests/import_fixtures/terragrunt/variants.yaml) also
+/// survive generate -> import -> generate byte for byte, the custom ECR policy included.
+#[test]
+fn features_beyond_the_golden_trees_round_trip_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = repo().join("tests/import_fixtures/terragrunt/variants.yaml");
+    let tree = tmp.path().join("tree");
+    let original = generate_tree(&source, &tree);
+    let spec = tmp.path().join("spec/variants.yaml");
+    let run = tgforge()
+        .args(["import", "terragrunt"])
+        .arg(&tree)
+        .arg("-o")
+        .arg(&spec)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains(" 0 differ, 0 missing, 0 extra"), "{stdout}");
+    assert!(
+        tmp.path()
+            .join("spec/prod-ecr-lifecycle-policy.json")
+            .is_file()
+    );
+    let text = std::fs::read_to_string(&spec).unwrap();
+    // Strings YAML 1.1 would read as booleans stay quoted.
+    assert!(text.contains("FEATURE: 'on'"), "{text}");
+    let again = generate_tree(&spec, &tmp.path().join("again"));
+    assert_eq!(
+        original.keys().collect::<Vec<_>>(),
+        again.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &original {
+        assert!(
+            again[path] == *bytes,
+            "{path} differs after the round trip:\n{text}"
+        );
+    }
+}

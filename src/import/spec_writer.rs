@@ -221,6 +221,12 @@ pub fn scalar_str(s: &str) -> String {
     if s.chars().any(|c| c.is_control()) {
         return json_quoted(s);
     }
+    // YAML 1.1 readers (and people) take these for booleans or null; serde_yaml (YAML 1.2)
+    // would leave them plain.
+    const AMBIGUOUS: [&str; 8] = ["y", "n", "yes", "no", "on", "off", "~", "null"];
+    if AMBIGUOUS.contains(&s.to_ascii_lowercase().as_str()) {
+        return format!("'{s}'");
+    }
     match serde_yaml::to_string(s) {
         Ok(text) => {
             let text = text.strip_suffix('\n').unwrap_or(&text);
@@ -300,6 +306,8 @@ mod tests {
         assert_eq!(scalar_str("123"), "'123'");
         assert_eq!(scalar_str("true"), "'true'");
         assert_eq!(scalar_str("*"), "'*'");
+        assert_eq!(scalar_str("on"), "'on'");
+        assert_eq!(scalar_str("No"), "'No'");
         assert_eq!(scalar_str("a\nb"), "\"a\\nb\"");
     }
 

@@ -558,7 +558,8 @@ fn import_environment(
                 .get("acm_cloudfront")
                 .and_then(|d| d.input("domain_name"))
                 .and_then(lit_str)
-        });
+        })
+        .or_else(|| readme_domain(dir, name));
     let origin_domain = cloudfront
         .and_then(|c| c.input("alb_origin_domain"))
         .and_then(lit_str)
@@ -759,6 +760,19 @@ fn import_environment(
         env.set_map("packer", p);
     }
     Ok(env)
+}
+
+/// The domain of an environment without CloudFront or a hosted zone: no unit names it, only
+/// the "Point DNS" step of a generated README (`## ENV` section).
+fn readme_domain(dir: &Path, env: &str) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("README.md")).ok()?;
+    let section = text.split(&format!("\n## {env}\n")).nth(1)?;
+    let section = section.split("\n## ").next()?;
+    let marker = "Point DNS at the stack: a CNAME (or Route 53 alias) `";
+    let rest = &section[section.find(marker)? + marker.len()..];
+    let domain = rest.split('`').next()?;
+    // Hostnames have none of the characters the README escapes, so any entity means no match.
+    (!domain.contains('&') && !domain.is_empty()).then(|| domain.to_string())
 }
 
 /// `network` from the VPC unit: counts and sizes, since tgforge computes the CIDRs.
