@@ -83,6 +83,7 @@ pub enum Command {
         format: GraphFormat,
     },
     /// Write a spec from what already runs: an AWS Copilot workspace or a Terragrunt tree.
+    #[command(after_help = crate::import::IMPORT_HELP)]
     Import(crate::import::ImportCommand),
     /// Print a shell completion script.
     #[command(

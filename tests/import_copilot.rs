@@ -349,6 +349,12 @@ fn an_existing_spec_is_never_overwritten_without_force() {
 
 #[test]
 fn help_shows_examples() {
+    let run = tgforge().args(["import", "--help"]).assert().success();
+    let help = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    assert!(
+        help.contains("Examples:") && help.contains("tgforge import terragrunt"),
+        "{help}"
+    );
     for source in ["copilot", "terragrunt"] {
         let run = tgforge()
             .args(["import", source, "--help"])

@@ -759,6 +759,12 @@ fn environment(
             );
         }
     }
+    if zones.is_empty()
+        && let Some(n) = counts.0.max(counts.1).filter(|n| *n > 2)
+    {
+        // Without `az`, Copilot spreads the subnets over that many zones in alphabetical order.
+        network.set("azs", n);
+    }
     network.set_opt("public_subnets", counts.0);
     network.set_opt("private_subnets", counts.1);
     if let (Some(p), Some(Node::Str(cidr))) = (prefix, network.get("vpc_cidr").cloned())

@@ -45,6 +45,11 @@ pub enum ImportSource {
     Terragrunt(TerragruntArgs),
 }
 
+pub const IMPORT_HELP: &str = "\
+Examples:
+  tgforge import copilot . -o tgforge.yaml
+  tgforge import terragrunt infra/ -o tgforge.yaml";
+
 const COPILOT_HELP: &str = "\
 Reads copilot/.workspace, the Load Balanced Web Service manifest (copilot/<service>/manifest.yml)
 with its per-environment overrides, and copilot/environments/<env>/manifest.yml. Region and
