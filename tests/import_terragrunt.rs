@@ -124,6 +124,17 @@ fn a_hand_edited_tree_imports_and_the_report_shows_each_difference() {
         ),
     )
     .unwrap();
+    let ecs = tree.join("production/infrastructure/ecs_fargate/terragrunt.hcl");
+    let text = std::fs::read_to_string(&ecs).unwrap();
+    assert!(text.contains("cpu_target         = 75"));
+    std::fs::write(
+        &ecs,
+        text.replace(
+            "cpu_target         = 75",
+            "cpu_target         = local.target",
+        ),
+    )
+    .unwrap();
     std::fs::create_dir_all(tree.join("production/infrastructure/bastion")).unwrap();
     std::fs::write(
         tree.join("production/infrastructure/bastion/terragrunt.hcl"),
@@ -149,6 +160,15 @@ fn a_hand_edited_tree_imports_and_the_report_shows_each_difference() {
     let text = std::fs::read_to_string(&spec).unwrap();
     // The health check path is read from the edited input.
     assert!(text.contains("health_check_path: /healthz\n"), "{text}");
+    // An input written as an expression is reported at its line; the default applies.
+    assert!(
+        stdout.contains(
+            "production/infrastructure/ecs_fargate/terragrunt.hcl:43: `cpu_target` is an expression"
+        ),
+        "{stdout}"
+    );
+    assert!(!text.contains("cpu_target"), "{text}");
+    assert!(stdout.contains("+  cpu_target         = 70"), "{stdout}");
     // The unknown unit is listed in the report and in the spec.
     assert!(
         stdout.contains("production/infrastructure/bastion: a unit tgforge does not generate"),

@@ -50,6 +50,113 @@ const KNOWN_UNITS: [&str; 20] = [
     "dependency_blocks",
 ];
 
+/// Unit inputs the import reads as literal values. One written as an expression is reported
+/// (the spec then has tgforge's default, or the value from another file).
+const LITERAL_INPUTS: [(&str, &[&str]); 15] = [
+    (
+        "vpc",
+        &[
+            "cidr_block",
+            "azs",
+            "public_subnet_cidrs",
+            "private_subnet_cidrs",
+            "database_subnet_cidrs",
+            "nat_gateway_mode",
+        ],
+    ),
+    ("alb", &["target_port", "health_check_path"]),
+    (
+        "ecs_fargate",
+        &[
+            "cpu",
+            "memory",
+            "container_port",
+            "desired_count",
+            "min_count",
+            "max_count",
+            "cpu_target",
+            "log_retention_days",
+            "secrets",
+        ],
+    ),
+    (
+        "asg",
+        &[
+            "instance_type",
+            "min_size",
+            "max_size",
+            "desired_capacity",
+            "health_check_grace_period",
+            "cpu_target",
+            "root_volume_size",
+            "app_port",
+            "secrets",
+        ],
+    ),
+    (
+        "db_instance",
+        &[
+            "engine_version",
+            "instance_class",
+            "allocated_storage",
+            "max_allocated_storage",
+            "backup_retention_period",
+            "multi_az",
+            "deletion_protection",
+            "db_name_parameter",
+            "username_parameter",
+            "password_parameter",
+            "postgres_db",
+            "database_username",
+            "database_password",
+        ],
+    ),
+    (
+        "aurora",
+        &[
+            "engine_version",
+            "min_capacity",
+            "max_capacity",
+            "instance_count",
+            "enable_data_api",
+            "database_name",
+            "master_username",
+            "backup_retention_period",
+            "deletion_protection",
+        ],
+    ),
+    ("cloudfront", &["aliases", "price_class"]),
+    (
+        "redis",
+        &["node_type", "engine_version", "num_cache_clusters"],
+    ),
+    (
+        "memcached",
+        &["node_type", "engine_version", "num_cache_nodes"],
+    ),
+    (
+        "migrations",
+        &["source_repository", "source_branch", "migrate_command"],
+    ),
+    ("acm_alb", &["zone_id"]),
+    ("acm_cloudfront", &["zone_id", "domain_name"]),
+    ("dns", &["zone_id", "name"]),
+    ("dns_origin", &["zone_id", "name"]),
+    ("ecr", &["policy_json"]),
+];
+
+/// A value written out: no references, calls or interpolation.
+fn is_literal(e: &Expression) -> bool {
+    match e {
+        Expression::Null | Expression::Bool(_) | Expression::Number(_) | Expression::String(_) => {
+            true
+        }
+        Expression::Array(items) => items.iter().all(is_literal),
+        Expression::Object(o) => o.values().all(is_literal),
+        _ => false,
+    }
+}
+
 /// Tags tgforge adds to every environment itself.
 const AUTOMATIC_TAGS: [&str; 3] = ["Project", "Environment", "ManagedBy"];
 
@@ -522,6 +629,19 @@ fn import_environment(
             )
         })?;
     let alb = units.get("alb");
+    for (unit, keys) in LITERAL_INPUTS {
+        let Some(source) = units.get(unit) else {
+            continue;
+        };
+        for key in keys {
+            if source.input(key).is_some_and(|e| !is_literal(e)) {
+                imported.note(
+                    source.at(key),
+                    format!("`{key}` is an expression, not a value: the spec has tgforge's default (or the value another file gives)"),
+                );
+            }
+        }
+    }
 
     let mut env = Map::new();
     env.set("region", region.as_str());
