@@ -311,7 +311,7 @@ pub fn import(dir: &Path, options: &Options) -> Result<Imported, Failure> {
             &view,
             &service,
             options,
-            &project,
+            &application,
             &mut imported,
         )?;
         if first_region.is_none() {
@@ -605,7 +605,7 @@ fn environment(
     service: &ServiceView,
     service_manifest: &Manifest,
     options: &Options,
-    project: &str,
+    application: &str,
     imported: &mut Imported,
 ) -> Result<Map, Failure> {
     let null = Value::Null;
@@ -728,7 +728,7 @@ fn environment(
     let vars = [
         ("AWS_REGION", Some(region.as_str())),
         ("AWS_ACCOUNT_ID", Some(account.as_str())),
-        ("COPILOT_APPLICATION_NAME", None),
+        ("COPILOT_APPLICATION_NAME", Some(application)),
         ("COPILOT_ENVIRONMENT_NAME", Some(name)),
     ];
     let literal = |text: &str, at: String| -> Result<String, Failure> {
@@ -809,6 +809,12 @@ fn environment(
     env.set("account_id", account.as_str());
     env.set_opt("domain", domain.as_ref());
     let provisioned = zone.is_some();
+    if zone.is_some() && !certificates.is_empty() {
+        imported.note(
+            env_at("http.public.certificates"),
+            "the certificate is not used: with the alias's hosted zone, tgforge requests and validates its own",
+        );
+    }
     if let Some(z) = &zone {
         env.set_commented(
             "route53_zone_id",
@@ -891,7 +897,6 @@ fn environment(
     );
     env.set("database", database);
     env.set("static_files", static_files);
-    let _ = project;
     Ok(env)
 }
 
