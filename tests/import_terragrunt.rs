@@ -211,6 +211,25 @@ fn a_hand_edited_tree_imports_and_the_report_shows_each_difference() {
     );
     // The generated spec generates (the command validated it; check by generating).
     generate_tree(&spec, &tmp.path().join("out"));
+
+    // The policy beside the spec is not overwritten without --force either.
+    let policy_path = tmp.path().join("spec/production-ecr-lifecycle-policy.json");
+    std::fs::write(&policy_path, "{}").unwrap();
+    let other = tmp.path().join("spec/other.yaml");
+    let run = tgforge()
+        .args(["import", "terragrunt"])
+        .arg(&tree)
+        .arg("-o")
+        .arg(&other)
+        .assert()
+        .code(2);
+    let err = String::from_utf8(run.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("production-ecr-lifecycle-policy.json already exists"),
+        "{err}"
+    );
+    assert!(!other.exists());
+    assert_eq!(std::fs::read_to_string(&policy_path).unwrap(), "{}");
 }
 
 /// Runs an import expected to fail with exit 2; returns stderr. Nothing may be written.

@@ -214,14 +214,14 @@ pub fn run(command: &ImportCommand, quiet: bool) -> Result<u8, Failure> {
                 spec_name: file_name(&args.output),
             };
             let imported = copilot::import(&args.dir, &options)?;
-            let (text, _files) = check_and_write(&imported, &args.output)?;
+            let (text, _files) = check_and_write(&imported, &args.output, args.force)?;
             report_import(&imported, &args.output, &text, quiet).map_err(io_failure)?;
             Ok(crate::cli::EXIT_OK)
         }
         ImportSource::Terragrunt(args) => {
             refuse_existing(&args.output, args.force)?;
             let imported = terragrunt::import(&args.dir, &file_name(&args.output))?;
-            let (text, files) = check_and_write(&imported, &args.output)?;
+            let (text, files) = check_and_write(&imported, &args.output, args.force)?;
             report_import(&imported, &args.output, &text, quiet).map_err(io_failure)?;
             let comparison = terragrunt::compare(&args.dir, &files).map_err(io_failure)?;
             let stdout = std::io::stdout();
@@ -266,8 +266,25 @@ fn refuse_existing(spec: &Path, force: bool) -> Result<(), Failure> {
 fn check_and_write(
     imported: &Imported,
     output: &Path,
+    force: bool,
 ) -> Result<(String, Vec<RenderedFile>), Failure> {
     let text = imported.spec_text();
+    let dir = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // Files written beside the spec follow the spec's rule: never overwritten without --force
+    // (the same contents are fine).
+    for (name, bytes) in &imported.extra_files {
+        let path = dir.join(name);
+        if !force && path.exists() && std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice())
+        {
+            return Err(Failure::InvalidInput(format!(
+                "error: {} already exists (the spec refers to it by that name); nothing was written\n  = hint: pass --force to overwrite it, or write the spec into another folder",
+                path.display()
+            )));
+        }
+    }
     let scratch = tempfile::tempdir().map_err(io_failure)?;
     for (name, bytes) in &imported.extra_files {
         std::fs::write(scratch.path().join(name), bytes).map_err(io_failure)?;
@@ -280,10 +297,6 @@ fn check_and_write(
                  --- the spec as imported ---\n{text}"
             ))
         })?;
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io_failure)?;
     for (name, bytes) in &imported.extra_files {
         std::fs::write(dir.join(name), bytes).map_err(io_failure)?;
