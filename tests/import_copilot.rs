@@ -282,6 +282,24 @@ fn bad_workspaces_are_refused_at_their_file_and_line_and_nothing_is_written() {
         "{err}"
     );
 
+    // Hostile nesting is refused before libyaml sees it.
+    let ws = tmp.path().join("deep");
+    copy_fixture("single", &ws);
+    std::fs::write(
+        ws.join("copilot/frontend/manifest.yml"),
+        format!("name: x\ntype: {}\n", "[".repeat(100_000)),
+    )
+    .unwrap();
+    let err = refused(
+        &ws,
+        &spec,
+        &["--region", "eu-west-1", "--account-id", "123456789012"],
+    );
+    assert!(
+        err.contains("copilot/frontend/manifest.yml:2: nests deeper than"),
+        "{err}"
+    );
+
     // Two web services and no --service; then a --service that is not a web service.
     let ws = tmp.path().join("two-services");
     copy_fixture("single", &ws);

@@ -270,6 +270,17 @@ fn bad_trees_are_refused_at_their_file_and_line_and_nothing_is_written() {
         "{err}"
     );
 
+    // Hostile nesting is refused before the parser recurses into it.
+    let tree = tmp.path().join("deep");
+    copy_tree(&repo().join("generated/team-task"), &tree);
+    let vpc = tree.join("production/infrastructure/vpc/terragrunt.hcl");
+    std::fs::write(&vpc, format!("x = {}\n", "[".repeat(100_000))).unwrap();
+    let err = refused(&tree, &spec);
+    assert!(
+        err.contains("vpc/terragrunt.hcl:1: nests brackets deeper than 64 levels"),
+        "{err}"
+    );
+
     // A backend tgforge does not generate: located at the `backend` line.
     let tree = tmp.path().join("gcs");
     copy_tree(&repo().join("generated/team-task"), &tree);

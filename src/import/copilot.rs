@@ -59,8 +59,35 @@ struct Manifest {
 impl Manifest {
     fn read(copilot: &Path, rel: &str) -> Result<Manifest, Failure> {
         let path = copilot.join(rel);
-        let text = std::fs::read_to_string(&path)
+        let bytes = std::fs::read(&path)
             .map_err(|e| input_error(&path, None, &format!("cannot be read: {e}"), None))?;
+        // The same limits as for a spec: libyaml's time grows with the square of the depth.
+        if bytes.len() > crate::spec::load::MAX_SPEC_BYTES {
+            return Err(input_error(
+                &path,
+                None,
+                &format!(
+                    "is {} bytes; a manifest of at most {} is accepted",
+                    bytes.len(),
+                    crate::spec::load::MAX_SPEC_BYTES
+                ),
+                None,
+            ));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| input_error(&path, None, "is not UTF-8 text", None))?;
+        let positions = SourceMap::index(&text);
+        if let Some(p) = positions.too_deep() {
+            return Err(input_error(
+                &path,
+                Some(p.line),
+                &format!(
+                    "nests deeper than {} levels",
+                    crate::spec::source_map::MAX_INDEXED_DEPTH
+                ),
+                Some("Copilot manifests nest a few levels deep"),
+            ));
+        }
         let value: Value = serde_yaml::from_str(&text).map_err(|e| {
             input_error(
                 &path,
@@ -83,7 +110,7 @@ impl Manifest {
             path,
             root,
             value,
-            positions: SourceMap::index(&text),
+            positions,
         })
     }
 

@@ -301,6 +301,30 @@ fn objects_in(e: &Expression) -> Vec<&hcl::Object<ObjectKey, Expression>> {
     }
 }
 
+const MAX_HCL_BYTES: usize = 1024 * 1024;
+const MAX_HCL_DEPTH: usize = 64;
+
+/// The line where brackets first nest deeper than `MAX_HCL_DEPTH` (counting every bracket,
+/// also in strings: a real unit stays far below).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut line = 1;
+    for c in text.chars() {
+        match c {
+            '\n' => line += 1,
+            '{' | '[' | '(' => {
+                depth += 1;
+                if depth > MAX_HCL_DEPTH {
+                    return Some(line);
+                }
+            }
+            '}' | ']' | ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Reads and parses `root/rel`; `None` when the file does not exist.
 fn read(root: &Path, rel: &str) -> Result<Option<Source>, Failure> {
     let path = root.join(rel);
@@ -323,6 +347,23 @@ fn read(root: &Path, rel: &str) -> Result<Option<Source>, Failure> {
             ));
         }
     };
+    // Limits before the parser sees it (its recursion follows the nesting).
+    if text.len() > MAX_HCL_BYTES {
+        return Err(input_error(
+            &path,
+            None,
+            &format!("is {} bytes; at most {MAX_HCL_BYTES} are read", text.len()),
+            None,
+        ));
+    }
+    if let Some(line) = too_deep(&text) {
+        return Err(input_error(
+            &path,
+            Some(line),
+            &format!("nests brackets deeper than {MAX_HCL_DEPTH} levels"),
+            Some("Terragrunt units nest a few levels deep"),
+        ));
+    }
     let body = hcl::parse(&text).map_err(|e| match &e {
         hcl::Error::Parse(p) => input_error(
             &path,
