@@ -88,11 +88,20 @@ impl Manifest {
                 Some("Copilot manifests nest a few levels deep"),
             ));
         }
-        let value: Value = serde_yaml::from_str(&text).map_err(|e| {
+        let mut value: Value = serde_yaml::from_str(&text).map_err(|e| {
             input_error(
                 &path,
                 e.location().map(|l| l.line()),
                 &format!("is not valid YAML: {e}"),
+                None,
+            )
+        })?;
+        // `<<: *anchor` merge keys, which YAML 1.1 tools (Copilot among them) apply.
+        value.apply_merge().map_err(|e| {
+            input_error(
+                &path,
+                None,
+                &format!("has a merge key (`<<`) that cannot be applied: {e}"),
                 None,
             )
         })?;
@@ -1166,7 +1175,15 @@ fn app(
                     at,
                     format!("variable `{k}`: tgforge sets it itself"),
                 ),
-                Some(value) => environment.set(&k, value),
+                Some(value) => {
+                    if value.contains("${") {
+                        imported.note(
+                            at,
+                            format!("variable `{k}` uses `${{...}}`, which Copilot substitutes at deploy time; tgforge passes the text as written"),
+                        );
+                    }
+                    environment.set(&k, value)
+                }
                 None => imported.dropped(at, format!("variable `{k}`: `from_cfn` (a CloudFormation export)")),
             }
         }
