@@ -655,7 +655,13 @@ fn environment(
     // Known fields of the environment manifest; anything else is listed.
     for key in keys(env_value) {
         if !["name", "type", "network", "http", "cdn"].contains(&key.as_str()) {
-            imported.dropped(env_at(&key), format!("`{key}`: {}", describe(&key)));
+            let what = match key.as_str() {
+                "observability" => {
+                    "Container Insights (tgforge's ECS cluster has its own settings)"
+                }
+                _ => "no tgforge equivalent",
+            };
+            imported.dropped(env_at(&key), format!("`{key}`: {what}"));
         }
     }
 
