@@ -82,6 +82,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },
+    /// Write a spec from what already runs: an AWS Copilot workspace or a Terragrunt tree.
+    #[command(after_help = crate::import::IMPORT_HELP)]
+    Import(crate::import::ImportCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  tgforge completions bash > /etc/bash_completion.d/tgforge\n  tgforge completions zsh > \"${fpath[1]}/_tgforge\"\n  tgforge completions fish > ~/.config/fish/completions/tgforge.fish"
@@ -137,6 +140,7 @@ pub fn run(cli: Cli) -> u8 {
             }
             EXIT_OK
         }),
+        Command::Import(command) => crate::import::run(&command, quiet),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "tgforge", &mut std::io::stdout());

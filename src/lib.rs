@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod graph;
 pub mod hcl_format;
+pub mod import;
 pub mod naming;
 pub mod network;
 pub mod output;

@@ -267,8 +267,9 @@ fn why(kind: &ConflictKind) -> String {
     }
 }
 
-/// One file's unified diff; `None` sides are `/dev/null` (a created or deleted file).
-fn unified(
+/// One file's unified diff; `None` sides are `/dev/null` (a created or deleted file). Also
+/// used by `tgforge import terragrunt` to show how a hand-written tree differs.
+pub fn unified(
     out: &mut impl Write,
     path: &str,
     old: Option<&[u8]>,

@@ -7,9 +7,9 @@ mod app;
 mod database;
 mod environment;
 mod network;
-mod platform;
-mod rules;
-mod tooling;
+pub(crate) mod platform;
+pub(crate) mod rules;
+pub(crate) mod tooling;
 
 use crate::diagnostic::{Diagnostic, SpecErrors};
 use crate::project::{Project, State};
