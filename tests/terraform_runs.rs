@@ -1,6 +1,8 @@
 //! Real Terraform over the generated modules, for two failures no parser or schema check sees:
-//! - issue 16.1: a `terraform test` plan (mock AWS provider) of the Auto Scaling group module
-//!   without EFS, and with it; `coalesce(null, "")` made every EC2 plan without EFS fail;
+//! - issue 16.1: `terraform test` plans (mock AWS provider) of the modules whose resources
+//!   depend on optional inputs, with and without them (EFS for the Auto Scaling group and
+//!   Fargate, a source repository for the migrations); `coalesce(null, "")` made every EC2
+//!   plan without EFS fail;
 //! - issue 16.2: spec strings holding `${`, `%{`, quotes, backslashes and newlines, passed to
 //!   Terraform exactly as Terragrunt passes inputs (`TF_VAR_name`: a string as it is, any other
 //!   value as JSON that Terraform parses as an HCL expression), then read back from Terraform.
@@ -203,16 +205,9 @@ fn copy_module(src: &Path) -> tempfile::TempDir {
     dir
 }
 
-#[test]
-fn asg_module_plans_with_and_without_efs() {
-    let tf = terraform();
-    let module = copy_module(&repo().join("generated/asg-reference/Modules/AWS_ASG"));
-    std::fs::create_dir(module.path().join("tests")).unwrap();
-    std::fs::write(
-        module.path().join("tests/efs.tftest.hcl"),
-        r#"# The provider still validates arguments (ARNs, JSON) with a mock, so the values that
-# build them are realistic.
-mock_provider "aws" {
+/// Mock AWS provider for `terraform test`. The provider still validates arguments (ARNs,
+/// policy JSON) under a mock, so the values that build them are realistic.
+const MOCK_PROVIDER: &str = r#"mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = {
       partition  = "aws"
@@ -235,8 +230,41 @@ mock_provider "aws" {
     }
   }
 }
+"#;
 
-variables {
+/// Runs `terraform test` (plans only) on a copy of golden `tree`'s `module` with `runs` (HCL:
+/// `variables` and `run` blocks) and asserts every run passed.
+fn plan_module(tree: &str, module: &str, runs: &str, expected_runs: usize) {
+    let tf = terraform();
+    let dir = copy_module(
+        &repo()
+            .join("generated")
+            .join(tree)
+            .join("Modules")
+            .join(module),
+    );
+    std::fs::create_dir(dir.path().join("tests")).unwrap();
+    std::fs::write(
+        dir.path().join("tests/plan.tftest.hcl"),
+        format!("{MOCK_PROVIDER}\n{runs}"),
+    )
+    .unwrap();
+    tf.init(dir.path());
+    let out = tf.run(dir.path(), &["test", "-no-color"], &[], "");
+    let log = text(&out);
+    assert!(out.status.success(), "terraform test of {module}:\n{log}");
+    assert!(
+        log.contains(&format!("{expected_runs} passed, 0 failed")),
+        "{module}:\n{log}"
+    );
+}
+
+#[test]
+fn asg_module_plans_with_and_without_efs() {
+    plan_module(
+        "asg-reference",
+        "AWS_ASG",
+        r#"variables {
   name               = "combo-test-app"
   instance_type      = "t3.small"
   ami_name_pattern   = "combo-test-application-*"
@@ -272,13 +300,103 @@ run "with_efs" {
   }
 }
 "#,
-    )
-    .unwrap();
-    tf.init(module.path());
-    let out = tf.run(module.path(), &["test", "-no-color"], &[], "");
-    let log = text(&out);
-    assert!(out.status.success(), "terraform test of AWS_ASG:\n{log}");
-    assert!(log.contains("2 passed, 0 failed"), "{log}");
+        2,
+    );
+}
+
+#[test]
+fn fargate_module_plans_with_and_without_efs() {
+    plan_module(
+        "team-task",
+        "ECS_Fargate",
+        r#"variables {
+  cluster_name       = "combo-test"
+  service_name       = "combo-test-app"
+  image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/combo:latest"
+  cpu                = 256
+  memory             = 512
+  container_port     = 8000
+  desired_count      = 1
+  min_count          = 1
+  max_count          = 2
+  cpu_target         = 60
+  log_retention_days = 30
+  subnet_ids         = ["subnet-0123456789abcdef0"]
+  security_group_ids = ["sg-0123456789abcdef0"]
+  target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/combo/0123456789abcdef"
+  environment_json   = "{\"DEBUG\":\"False\"}"
+}
+
+run "without_efs" {
+  command = plan
+
+  assert {
+    condition     = !strcontains(aws_ecs_task_definition.this.container_definitions, "\"sourceVolume\":\"efs\"")
+    error_message = "an EFS mount without EFS"
+  }
+}
+
+run "with_efs" {
+  command = plan
+
+  variables {
+    efs_file_system_id  = "fs-0123456789abcdef0"
+    efs_access_point_id = "fsap-0123456789abcdef0"
+  }
+
+  assert {
+    condition     = strcontains(aws_ecs_task_definition.this.container_definitions, "\"sourceVolume\":\"efs\"")
+    error_message = "no EFS mount"
+  }
+}
+"#,
+        2,
+    );
+}
+
+#[test]
+fn migrations_module_plans_with_and_without_a_repository() {
+    plan_module(
+        "asg-reference",
+        "AWS_CodeBuild_Migrations",
+        r#"variables {
+  name               = "combo-test-migrations"
+  vpc_id             = "vpc-0123456789abcdef0"
+  subnet_ids         = ["subnet-0123456789abcdef0"]
+  security_group_ids = ["sg-0123456789abcdef0"]
+}
+
+run "app_image_without_repository" {
+  command = plan
+
+  variables {
+    image                       = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/combo:latest"
+    image_pull_credentials_type = "SERVICE_ROLE"
+    ecr_repository_arn          = "arn:aws:ecr:eu-west-1:123456789012:repository/combo"
+  }
+
+  assert {
+    condition     = aws_codebuild_project.this.source[0].type == "NO_SOURCE"
+    error_message = "a source without a repository"
+  }
+}
+
+run "github_repository" {
+  command = plan
+
+  variables {
+    source_repository = "https://github.com/example/app"
+    source_branch     = "main"
+  }
+
+  assert {
+    condition     = aws_codebuild_project.this.source[0].type == "GITHUB"
+    error_message = "not a GitHub source"
+  }
+}
+"#,
+        2,
+    );
 }
 
 /// A spec with every HOSTILE string as an app setting and as a tag value (and in a tag key).
