@@ -10,13 +10,18 @@
 # Follow the logs with: aws logs tail /aws/codebuild/NAME --follow
 
 data "aws_partition" "current" {}
+# The region's name is read as `id`, the one attribute holding it in provider 5.x and 6.x alike
+# (`name` is deprecated in 6.x, `region` does not exist in 5.x).
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
+
+  # Decoded from a JSON string (see variable "environment_json").
+  environment = tomap({ for k, v in jsondecode(var.environment_json) : k => tostring(v) })
 
   # CodeBuild has no generic "GIT" source type, so the type follows the host (the only
   # two the generator accepts). A private GitHub repository needs the account's
@@ -99,7 +104,7 @@ resource "aws_codebuild_project" "this" {
     privileged_mode             = false
 
     dynamic "environment_variable" {
-      for_each = var.environment
+      for_each = local.environment
 
       content {
         name  = environment_variable.key
