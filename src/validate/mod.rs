@@ -6,6 +6,7 @@
 mod app;
 mod database;
 mod environment;
+mod instance_class;
 mod network;
 mod platform;
 mod rules;

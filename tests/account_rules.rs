@@ -1,0 +1,106 @@
+//! Rules that make every accepted spec work in a real AWS account (issue 9): what AWS accepts
+//! is never refused (regions, AZs, instance classes); what AWS refuses is handled (subnet
+//! limits, private subnets without NAT, several accounts). See docs/deployment.md.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{generate_tree, tgforge, write_spec};
+
+/// A minimal valid spec for one environment; `extra` is indented under the environment.
+fn spec(region: &str, extra: &str) -> String {
+    format!(
+        "project: demo\nstate:\n  bucket: demo-terraform-state\n  region: {region}\ntooling:\n  github_actions:\n    enabled: false\nenvironments:\n  production:\n    region: {region}\n    account_id: \"123456789012\"\n    domain: demo.example.com\n    certificate_arn: arn:aws:acm:{region}:123456789012:certificate/11111111-2222-3333-4444-555555555555\n    cloudfront_certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555\n{extra}"
+    )
+}
+
+fn generate(text: &str) -> BTreeMap<String, String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write_spec(tmp.path(), "spec.yaml", text);
+    generate_tree(&path, &tmp.path().join("out"))
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
+        .collect()
+}
+
+fn validate_stderr(text: &str) -> (Option<i32>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write_spec(tmp.path(), "spec.yaml", text);
+    let out = tgforge().arg("validate").arg(&path).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Never reject what AWS accepts
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn every_commercial_region_generates_with_its_own_az_names() {
+    for (region, letters) in tgforge::network::REGIONS {
+        let azs = letters.len().min(3);
+        let tree = generate(&spec(region, &format!("    network:\n      azs: {azs}\n")));
+        let vpc = &tree["production/infrastructure/vpc/terragrunt.hcl"];
+        let expected: Vec<String> = letters
+            .chars()
+            .take(azs)
+            .map(|l| format!("\"{region}{l}\""))
+            .collect();
+        assert!(
+            vpc.contains(&expected.join(", ")),
+            "{region}: AZs {expected:?} in\n{vpc}"
+        );
+    }
+}
+
+#[test]
+fn us_west_2_is_accepted_with_four_azs() {
+    let tree = generate(&spec(
+        "us-west-2",
+        "    network:\n      azs: 4\n      public_subnets: 4\n      private_subnets: 4\n",
+    ));
+    let vpc = &tree["production/infrastructure/vpc/terragrunt.hcl"];
+    assert!(
+        vpc.contains(r#"["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"]"#),
+        "{vpc}"
+    );
+}
+
+#[test]
+fn current_rds_families_are_accepted_and_reach_the_database_unit() {
+    for class in [
+        "db.r7g.large",
+        "db.r7i.xlarge",
+        "db.r8g.large",
+        "db.m7g.large",
+        "db.m7i.2xlarge",
+        "db.m8g.medium",
+        "db.x2g.large",
+        "db.t4g.micro",
+        "db.r6gd.large",
+        "db.m6id.large",
+    ] {
+        let tree = generate(&spec(
+            "eu-west-1",
+            &format!("    database:\n      instance_class: {class}\n"),
+        ));
+        let db = &tree["production/infrastructure/db_instance/terragrunt.hcl"];
+        assert!(db.contains(&format!("\"{class}\"")), "{class}:\n{db}");
+    }
+}
+
+#[test]
+fn a_malformed_instance_class_is_refused_with_the_reason() {
+    let (code, stderr) = validate_stderr(&spec(
+        "eu-west-1",
+        "    database:\n      instance_class: db.r7g.huge\n",
+    ));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("database.instance_class: `db.r7g.huge` is not an RDS Postgres instance class: `huge` is not an instance size"),
+        "{stderr}"
+    );
+}
