@@ -10,6 +10,20 @@ pub const TIER_PUBLIC: u8 = 0;
 pub const TIER_PRIVATE: u8 = 1;
 pub const TIER_DATABASE: u8 = 2;
 
+/// AWS limits on how many subnets one resource takes. ECS services (awsvpc networking) and
+/// CodeBuild VPC configs take at most 16; RDS, Aurora and ElastiCache subnet groups at most
+/// 20 (the default quota). An ALB takes at most one subnet per AZ.
+pub const ECS_SERVICE_MAX_SUBNETS: usize = 16;
+pub const CODEBUILD_MAX_SUBNETS: usize = 16;
+pub const SUBNET_GROUP_MAX_SUBNETS: usize = 20;
+
+/// How many of a tier's `total` subnets a resource taking at most `limit` gets: `None` when
+/// it takes them all, else `Some(limit)`. Subnet `i` of every tier is in AZ `i % AZs`, so the
+/// first `limit` subnets are spread over the AZs as evenly as `limit` allows.
+pub fn take_subnets(total: usize, limit: usize) -> Option<usize> {
+    (total > limit).then_some(limit)
+}
+
 /// Prefix length of each tier block inside `vpc`.
 pub fn tier_prefix(vpc: Ipv4Net) -> u8 {
     vpc.prefix_len() + 2
@@ -114,6 +128,19 @@ pub fn azs(region: &str, count: u32) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subnets_are_taken_within_limits_and_spread_over_azs() {
+        assert_eq!(take_subnets(16, ECS_SERVICE_MAX_SUBNETS), None);
+        assert_eq!(take_subnets(17, ECS_SERVICE_MAX_SUBNETS), Some(16));
+        assert_eq!(take_subnets(40, SUBNET_GROUP_MAX_SUBNETS), Some(20));
+        // The first 16 of 40 subnets over 3 AZs: 6, 5 and 5 per AZ, never 0.
+        let per_az = (0..16).fold([0; 3], |mut n, i| {
+            n[i % 3] += 1;
+            n
+        });
+        assert_eq!(per_az, [6, 5, 5]);
+    }
 
     #[test]
     fn tiers_do_not_overlap_and_are_stable() {

@@ -104,3 +104,58 @@ fn a_malformed_instance_class_is_refused_with_the_reason() {
         "{stderr}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Refuse or handle what AWS refuses: subnet counts
+// ---------------------------------------------------------------------------------------------
+
+/// The `subnet_ids = ...` expression of a unit.
+fn subnet_ids(tree: &BTreeMap<String, String>, unit: &str) -> String {
+    let text = &tree[&format!("production/infrastructure/{unit}/terragrunt.hcl")];
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("subnet_ids"))
+        .unwrap_or_else(|| panic!("{unit} has subnet_ids:\n{text}"))
+        .trim_start_matches([' ', '='])
+        .to_string()
+}
+
+#[test]
+fn many_subnets_are_taken_per_az_within_each_resource_limit() {
+    let network = "    network:\n      azs: 3\n      public_subnets: 7\n      private_subnets: 40\n";
+    let rest = "    migrations:\n      enabled: true\n    addons:\n      redis: {}\n      memcached: {}\n";
+    let tree = generate(&spec("eu-west-1", &format!("{network}{rest}")));
+    // One public subnet per AZ for the ALB, whatever the public count.
+    assert_eq!(
+        subnet_ids(&tree, "alb"),
+        "slice(dependency.vpc.outputs.public_subnet_ids, 0, 3)"
+    );
+    // ECS service and CodeBuild: at most 16.
+    for unit in ["ecs_fargate", "migrations"] {
+        assert_eq!(
+            subnet_ids(&tree, unit),
+            "slice(dependency.vpc.outputs.private_subnet_ids, 0, 16)",
+            "{unit}"
+        );
+    }
+    // RDS and ElastiCache subnet groups: at most 20.
+    for unit in ["db_instance", "redis", "memcached"] {
+        assert_eq!(
+            subnet_ids(&tree, unit),
+            "slice(dependency.vpc.outputs.private_subnet_ids, 0, 20)",
+            "{unit}"
+        );
+    }
+}
+
+#[test]
+fn within_the_limits_every_subnet_is_used() {
+    let tree = generate(&spec("eu-west-1", "    network:\n      azs: 3\n"));
+    assert_eq!(
+        subnet_ids(&tree, "alb"),
+        "dependency.vpc.outputs.public_subnet_ids"
+    );
+    assert_eq!(
+        subnet_ids(&tree, "ecs_fargate"),
+        "dependency.vpc.outputs.private_subnet_ids"
+    );
+}

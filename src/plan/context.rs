@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::naming::{self, fit};
+use crate::network;
 use crate::plan::{runtime, units};
 use crate::project::{
     ComputePlatform, DatabaseEngine, Ecr, Environment, IacTool, MasterPassword, NatMode, Project,
@@ -89,6 +90,27 @@ pub fn tags(project: &Project, env: &Environment) -> BTreeMap<String, String> {
     tags
 }
 
+/// How many subnets the ALB, the app's networking (ECS service, CodeBuild) and the subnet
+/// groups (RDS, Aurora, ElastiCache) take; `null` where they take the whole tier.
+fn subnet_takes(env: &Environment) -> Value {
+    let n = &env.network;
+    let database_tier = if n.database_subnets.is_empty() {
+        n.private_subnets.len()
+    } else {
+        n.database_subnets.len()
+    };
+    json!({
+        // One public subnet per AZ: validation ensures there are at least as many as AZs.
+        "alb": network::take_subnets(n.public_subnets.len(), n.azs.len()),
+        "app": network::take_subnets(
+            n.private_subnets.len(),
+            network::ECS_SERVICE_MAX_SUBNETS.min(network::CODEBUILD_MAX_SUBNETS),
+        ),
+        "subnet_group": network::take_subnets(database_tier, network::SUBNET_GROUP_MAX_SUBNETS),
+        "cache_subnet_group": network::take_subnets(n.private_subnets.len(), network::SUBNET_GROUP_MAX_SUBNETS),
+    })
+}
+
 /// The context shared by every file of one environment.
 pub fn environment(project: &Project, env: &Environment) -> Value {
     let nat = match env.network.nat {
@@ -129,6 +151,9 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
             "database_subnet_output": if env.network.database_subnets.is_empty() { "private_subnet_ids" } else { "database_subnet_ids" },
             // One subnet per AZ for EFS mount targets: subnet i is in AZ i % AZs.
             "efs_subnet_count": env.network.azs.len().min(env.network.private_subnets.len()),
+            // How many subnets of the tier each resource takes (null: all of them), within
+            // the AWS limits; see crate::network.
+            "take": subnet_takes(env),
         },
         "app": {
             "image": app.image,

@@ -112,14 +112,22 @@ pub(crate) fn resolve(
             )
             .hint = Some("the RDS subnet group must cover at least two availability zones".into());
     }
-    if nat == NatMode::PerAz && (public as usize) < azs.len() {
-        check.error(
-            "network.public_subnets",
-            format!(
-                "`nat_gateways: per_az` needs a public subnet in each of the {} AZs",
-                azs.len()
-            ),
-        );
+    if public >= 2 && (public as usize) < azs.len() {
+        // The app runs in every AZ (private subnet i is in AZ i modulo the AZ count); an ALB
+        // never sends traffic to targets in an AZ where it has no subnet, so tasks there fail
+        // their health checks forever.
+        check
+            .error(
+                "network.public_subnets",
+                format!(
+                    "{public} public subnet(s) for {} AZs: the ALB needs one in every AZ the app runs in",
+                    azs.len()
+                ),
+            )
+            .hint = Some(format!(
+            "set `public_subnets` to at least {} (or lower `azs`)",
+            azs.len()
+        ));
     }
     for (field, count) in [
         ("network.public_subnets", public),
