@@ -121,8 +121,10 @@ fn subnet_ids(tree: &BTreeMap<String, String>, unit: &str) -> String {
 
 #[test]
 fn many_subnets_are_taken_per_az_within_each_resource_limit() {
-    let network = "    network:\n      azs: 3\n      public_subnets: 7\n      private_subnets: 40\n";
-    let rest = "    migrations:\n      enabled: true\n    addons:\n      redis: {}\n      memcached: {}\n";
+    let network =
+        "    network:\n      azs: 3\n      public_subnets: 7\n      private_subnets: 40\n";
+    let rest =
+        "    migrations:\n      enabled: true\n    addons:\n      redis: {}\n      memcached: {}\n";
     let tree = generate(&spec("eu-west-1", &format!("{network}{rest}")));
     // One public subnet per AZ for the ALB, whatever the public count.
     assert_eq!(
@@ -158,4 +160,89 @@ fn within_the_limits_every_subnet_is_used() {
         subnet_ids(&tree, "ecs_fargate"),
         "dependency.vpc.outputs.private_subnet_ids"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refuse or handle what AWS refuses: private subnets without NAT
+// ---------------------------------------------------------------------------------------------
+
+/// The `interface_endpoints` and `gateway_endpoints` lines of the VPC unit.
+fn endpoints(tree: &BTreeMap<String, String>) -> (String, String) {
+    let vpc = &tree["production/infrastructure/vpc/terragrunt.hcl"];
+    let value = |key: &str| {
+        vpc.lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .map(|v| v.trim_start_matches([' ', '=']).to_string())
+            .unwrap_or_default()
+    };
+    (value("interface_endpoints"), value("gateway_endpoints"))
+}
+
+#[test]
+fn fargate_without_nat_gets_the_endpoints_to_pull_its_image_log_and_read_secrets() {
+    let tree = generate(&spec(
+        "eu-west-1",
+        "    network:\n      nat_gateways: none\n    migrations:\n      enabled: true\n    app:\n      secrets:\n        DJANGO_SECRET_KEY: django_secret_key\n",
+    ));
+    assert_eq!(
+        endpoints(&tree),
+        (
+            r#"["ecr.api", "ecr.dkr", "logs", "ssm"]"#.to_string(),
+            r#"["s3"]"#.to_string()
+        )
+    );
+    // The module creates them: interface endpoints in one private subnet per AZ behind a
+    // security group open to the VPC on 443, S3 on the private route tables.
+    let module = &tree["Modules/AWS_VPC/endpoints.tf"];
+    for needle in [
+        "resource \"aws_vpc_endpoint\" \"interface\"",
+        "resource \"aws_vpc_endpoint\" \"gateway\"",
+        "cidr_ipv4         = aws_vpc.this.cidr_block",
+        "private_dns_enabled = true",
+        "route_table_ids   = aws_route_table.private[*].id",
+    ] {
+        assert!(module.contains(needle), "{needle}");
+    }
+}
+
+#[test]
+fn managed_passwords_and_ec2_without_nat_get_secrets_manager_and_session_manager() {
+    let tree = generate(&spec(
+        "eu-west-1",
+        "    network:\n      nat_gateways: none\n      database_subnets: true\n    compute:\n      platform: asg\n    packer:\n      app_repository: https://github.com/example/app\n    database:\n      engine: aurora_serverless\n",
+    ));
+    assert_eq!(
+        endpoints(&tree).0,
+        r#"["ec2messages", "logs", "monitoring", "secretsmanager", "ssm", "ssmmessages"]"#
+    );
+}
+
+#[test]
+fn with_nat_no_endpoint_is_added() {
+    let tree = generate(&spec("eu-west-1", ""));
+    assert_eq!(endpoints(&tree), (String::new(), String::new()));
+}
+
+#[test]
+fn without_nat_what_needs_the_internet_is_refused_at_its_field() {
+    let (code, stderr) = validate_stderr(&spec(
+        "eu-west-1",
+        "    network:\n      nat_gateways: none\n    app:\n      image: nginx:1.27\n    migrations:\n      repository: https://github.com/example/app\n",
+    ));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("environments.production.app.image: `nginx:1.27` cannot be pulled with `nat_gateways: none`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("environments.production.migrations.repository: the migrations job clones"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: remove `app.image`"), "{stderr}");
+    // An ECR image of the environment's own region is reachable through the endpoints.
+    let (code, stderr) = validate_stderr(&spec(
+        "eu-west-1",
+        "    network:\n      nat_gateways: none\n    app:\n      image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.0\n",
+    ));
+    assert_eq!(code, Some(0), "{stderr}");
 }

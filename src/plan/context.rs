@@ -154,6 +154,11 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
             // How many subnets of the tier each resource takes (null: all of them), within
             // the AWS limits; see crate::network.
             "take": subnet_takes(env),
+            // VPC endpoints the workloads need when the private subnets have no NAT.
+            "endpoints": {
+                "interface": super::endpoints::vpc_endpoints(env).0,
+                "gateway": super::endpoints::vpc_endpoints(env).1,
+            },
         },
         "app": {
             "image": app.image,
