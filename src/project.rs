@@ -38,7 +38,13 @@ pub struct GithubActions {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
+    /// The spec's bucket name; with `per_account`, the stem of each account's bucket name.
     pub bucket: String,
+    /// One bucket per AWS account (`<bucket>-<account id>`): set when the environments span
+    /// several accounts and no `state.profile` names one account holding all the state. S3
+    /// bucket names are global, so a second account could neither create nor read the first
+    /// account's bucket with its own credentials.
+    pub per_account: bool,
     pub region: String,
     pub profile: Option<String>,
     pub locking: StateLocking,
@@ -193,6 +199,17 @@ pub enum Ecr {
     KeepNewest(u32),
     /// A policy file given by the user: its file name and its (validated) JSON text.
     PolicyFile { file_name: String, json: String },
+}
+
+impl State {
+    /// The state bucket of `env`'s units.
+    pub fn bucket_for(&self, env: &Environment) -> String {
+        if self.per_account {
+            format!("{}-{}", self.bucket, env.account_id)
+        } else {
+            self.bucket.clone()
+        }
+    }
 }
 
 impl Environment {

@@ -246,3 +246,192 @@ fn without_nat_what_needs_the_internet_is_refused_at_its_field() {
     ));
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Several accounts, one state bucket name
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn several_accounts_get_a_state_bucket_each_and_one_account_keeps_one() {
+    let tree = generate(&std::fs::read_to_string(common::repo().join("specs/shop.yaml")).unwrap());
+    let root = &tree["root.hcl"];
+    assert!(
+        root.contains("bucket       = local.common.state_bucket"),
+        "{root}"
+    );
+    for (env, account) in [("staging", "210987654321"), ("production", "345678901234")] {
+        let bucket = format!("\"shop-terraform-state-eu-{account}\"");
+        let vars = &tree[&format!("{env}/infrastructure/common_vars.hcl")];
+        assert!(vars.contains(&format!("state_bucket = {bucket}")), "{vars}");
+        let bootstrap = &tree[&format!("{env}/bootstrap.sh")];
+        assert!(
+            bootstrap.contains(&format!("state_bucket='shop-terraform-state-eu-{account}'")),
+            "{bootstrap}"
+        );
+    }
+    // One account: the spec's bucket as written.
+    let tree = generate(&spec("eu-west-1", ""));
+    assert!(tree["root.hcl"].contains("bucket         = \"demo-terraform-state\""));
+    assert!(!tree["production/infrastructure/common_vars.hcl"].contains("state_bucket"));
+}
+
+#[test]
+fn a_state_bucket_name_too_long_for_per_account_buckets_is_refused() {
+    let text = std::fs::read_to_string(common::repo().join("specs/shop.yaml"))
+        .unwrap()
+        .replace(
+            "bucket: shop-terraform-state-eu",
+            "bucket: shop-terraform-state-bucket-for-all-the-accounts-in-eu",
+        );
+    let (code, stderr) = validate_stderr(&text);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("state.bucket: `shop-terraform-state-bucket-for-all-the-accounts-in-eu` is too long to name one bucket per account"),
+        "{stderr}"
+    );
+}
+
+/// A moto server (AWS emulator) on a free port, stopped on drop.
+struct Moto {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The moto server and AWS CLI, when installed: `TGFORGE_MOTO_SERVER` or the usual venv.
+/// With `TGFORGE_REQUIRE_MOTO=1` (CI) a missing one fails the test instead of skipping it.
+fn start_moto() -> Option<Moto> {
+    let server = std::env::var("TGFORGE_MOTO_SERVER")
+        .unwrap_or_else(|_| "/root/.cache/moto-venv/bin/moto_server".into());
+    let aws_cli = std::process::Command::new("aws").arg("--version").output();
+    if !std::path::Path::new(&server).exists() || aws_cli.is_err() {
+        assert!(
+            std::env::var_os("TGFORGE_REQUIRE_MOTO").is_none(),
+            "moto_server ({server}) and the aws CLI are required"
+        );
+        eprintln!("skipped: moto_server ({server}) or the aws CLI is not installed");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(&server)
+        .args(["-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let moto = Moto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(moto);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("moto did not start on port {port}");
+}
+
+#[test]
+fn bootstrap_succeeds_for_every_environment_of_a_multi_account_spec() {
+    let Some(moto) = start_moto() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    generate_tree(&common::repo().join("specs/shop.yaml"), &out);
+    // Each environment's profile assumes a role in its own account (moto ties the credentials
+    // to that account), as a real AWS CLI profile would.
+    std::fs::write(
+        tmp.path().join("config"),
+        "[profile base]\nregion = eu-central-1\n\
+         [profile shop-staging]\nrole_arn = arn:aws:iam::210987654321:role/admin\nsource_profile = base\nregion = eu-central-1\n\
+         [profile shop-production]\nrole_arn = arn:aws:iam::345678901234:role/admin\nsource_profile = base\nregion = eu-central-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("credentials"),
+        "[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let aws = |args: &[&str]| {
+        let output = std::process::Command::new("aws")
+            .args(args)
+            .env("AWS_CONFIG_FILE", tmp.path().join("config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                tmp.path().join("credentials"),
+            )
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    for (env, account) in [("staging", "210987654321"), ("production", "345678901234")] {
+        let mut child = std::process::Command::new("bash")
+            .arg(out.join(env).join("bootstrap.sh"))
+            .env("AWS_CONFIG_FILE", tmp.path().join("config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                tmp.path().join("credentials"),
+            )
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            for _ in 0..10 {
+                writeln!(stdin, "value-{env}").unwrap();
+            }
+        }
+        let result = child.wait_with_output().unwrap();
+        assert!(
+            result.status.success(),
+            "{env}/bootstrap.sh failed:\n{}\n{}",
+            String::from_utf8_lossy(&result.stdout),
+            String::from_utf8_lossy(&result.stderr)
+        );
+        // The bucket belongs to the environment's own account, so its credentials reach it.
+        let profile = format!("shop-{env}");
+        let buckets = aws(&[
+            "--profile",
+            &profile,
+            "s3api",
+            "list-buckets",
+            "--query",
+            "Buckets[].Name",
+            "--output",
+            "text",
+        ]);
+        assert!(
+            buckets.contains(&format!("shop-terraform-state-eu-{account}")),
+            "{env}: buckets of account {account}: {buckets}"
+        );
+        let parameter = aws(&[
+            "--profile",
+            &profile,
+            "ssm",
+            "get-parameter",
+            "--name",
+            &format!("shop-{env}_django_secret_key"),
+            "--with-decryption",
+            "--query",
+            "Parameter.Value",
+            "--output",
+            "text",
+        ]);
+        assert_eq!(parameter.trim(), format!("value-{env}"));
+    }
+}

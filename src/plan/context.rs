@@ -32,6 +32,7 @@ pub fn root(project: &Project) -> Value {
         "version_constraint": version_constraint(project),
         "state": {
             "bucket": s.bucket,
+            "per_account": s.per_account,
             "region": s.region,
             "profile": s.profile,
             "lock_table": if s.locking == StateLocking::Dynamodb { Some(&s.lock_table) } else { None },
@@ -128,6 +129,8 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
     json!({
         "spec_name": project.spec_name,
         "project": project.name,
+        // Set only when each account has its own state bucket.
+        "state_bucket": project.state.per_account.then(|| project.state.bucket_for(env)),
         "env": {
             "name": env.name,
             "region": env.region,
@@ -292,7 +295,8 @@ pub fn bootstrap(project: &Project, env: &Environment) -> Value {
         "spec_name": project.spec_name,
         "env": { "name": env.name, "region": env.region, "profile": env.profile, "parameters": parameters(project, env) },
         "state": {
-            "bucket": project.state.bucket,
+            "bucket": project.state.bucket_for(env),
+            "lock_table": (project.state.locking == StateLocking::Dynamodb).then_some(&project.state.lock_table),
             "region": project.state.region,
             "profile": project.state.profile.clone().unwrap_or_else(|| env.profile.clone()),
         },
