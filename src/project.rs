@@ -23,6 +23,8 @@ pub struct Project {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tooling {
     pub iac: IacTool,
+    /// The Terragrunt version the tree is run with (pinned in CI, named in the docs).
+    pub terragrunt_version: String,
     pub github_actions: Option<GithubActions>,
     pub pre_commit: bool,
 }
@@ -34,6 +36,24 @@ pub struct GithubActions {
     pub tgforge_install: String,
     pub terragrunt_version: String,
     pub iac_version: String,
+}
+
+impl Tooling {
+    /// The Terragrunt command running a command over every unit of a folder: `run --all` from
+    /// 0.77 (the CLI redesign; `run-all` is deprecated there and removed later), `run-all`
+    /// before.
+    pub fn terragrunt_run_all(&self) -> &'static str {
+        let numbers: Vec<u32> = self
+            .terragrunt_version
+            .split('.')
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        if numbers.as_slice() >= [0, 77, 0].as_slice() {
+            "run --all"
+        } else {
+            "run-all"
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -435,3 +435,81 @@ fn bootstrap_succeeds_for_every_environment_of_a_multi_account_spec() {
         assert_eq!(parameter.trim(), format!("value-{env}"));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The repository: pinned tools, commands that match them
+// ---------------------------------------------------------------------------------------------
+
+/// `spec` with the CI workflow on; `github` is indented under `tooling.github_actions`.
+fn spec_with_ci(github: &str) -> String {
+    spec("eu-west-1", "    ci_role_arn: arn:aws:iam::123456789012:role/plan\n").replace(
+        "tooling:\n  github_actions:\n    enabled: false\n",
+        &format!("tooling:\n  github_actions:\n    spec_path: infra/demo.yaml\n    tree_path: infra/tree\n{github}"),
+    )
+}
+
+#[test]
+fn the_workflow_installs_a_pinned_tgforge() {
+    let tree = generate(&spec_with_ci(""));
+    let workflow = &tree[".github/workflows/infrastructure.yml"];
+    assert!(
+        workflow.contains(&format!(
+            "run: \"cargo install tgforge --locked --version {}\"",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{workflow}"
+    );
+    let tree = generate(&spec_with_ci(
+        "    tgforge_source:\n      git: https://github.com/example/tgforge\n      rev: 0123456789abcdef0123456789abcdef01234567\n",
+    ));
+    assert!(tree[".github/workflows/infrastructure.yml"].contains(
+        "cargo install --locked --git 'https://github.com/example/tgforge' --rev 0123456789abcdef0123456789abcdef01234567 tgforge"
+    ));
+    let (code, stderr) = validate_stderr(&spec_with_ci(
+        "    tgforge_install: cargo install tgforge --locked\n",
+    ));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("installs an unpinned tgforge"), "{stderr}");
+}
+
+#[test]
+fn terragrunt_commands_match_the_pinned_terragrunt() {
+    for (version, run_all, constraint) in [
+        ("0.77.22", "run --all", ">= 0.77.0"),
+        ("0.72.6", "run-all", ">= 0.67.0"),
+    ] {
+        let tree = generate(&spec_with_ci(&format!(
+            "    terragrunt_version: {version}\n"
+        )));
+        let other = if run_all == "run-all" {
+            "run --all"
+        } else {
+            "run-all"
+        };
+        for file in [".github/workflows/infrastructure.yml", "README.md"] {
+            let text = &tree[file];
+            assert!(
+                text.contains(&format!("terragrunt {run_all} ")),
+                "{version} {file}"
+            );
+            assert!(
+                !text.contains(&format!("terragrunt {other} ")),
+                "{version} {file}"
+            );
+        }
+        assert!(
+            tree["root.hcl"].contains(&format!("terragrunt_version_constraint = \"{constraint}\"")),
+            "{version}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_regenerates_from_the_real_spec_path() {
+    let tree = generate(&spec_with_ci(""));
+    assert!(
+        tree["README.md"].contains("tgforge gen 'infra/demo.yaml' -o 'infra/tree'"),
+        "{}",
+        tree["README.md"]
+    );
+}

@@ -30,6 +30,8 @@ pub fn root(project: &Project) -> Value {
         "project": project.name,
         "opentofu": project.tooling.iac == IacTool::Opentofu,
         "version_constraint": version_constraint(project),
+        // The docs and CI use `run --all` from Terragrunt 0.77 on, so that is the minimum then.
+        "terragrunt_constraint": if project.tooling.terragrunt_run_all() == "run --all" { ">= 0.77.0" } else { ">= 0.67.0" },
         "state": {
             "bucket": s.bucket,
             "per_account": s.per_account,
@@ -352,10 +354,27 @@ pub fn readme(project: &Project) -> Value {
     json!({
         "spec_name": project.spec_name,
         "project": project.name,
+        "run_all": project.tooling.terragrunt_run_all(),
+        "terragrunt_version": project.tooling.terragrunt_version,
+        // Run from the repository root: the spec and the tree where the repository keeps them.
+        "regenerate_command": regenerate_command(project),
         // Built by graph::mermaid from validated names, with labels escaped there.
         "mermaid": crate::graph::mermaid(project),
         "environments": environments,
     })
+}
+
+/// `tgforge gen SPEC -o TREE` with the spec and tree paths of the infra repository (the CI
+/// settings when given, else the spec's file name and the repository root).
+fn regenerate_command(project: &Project) -> String {
+    let gha = project.tooling.github_actions.as_ref();
+    let spec_path = gha.map_or(project.spec_name.clone(), |g| g.spec_path.clone());
+    let tree_path = gha.map_or(".".to_string(), |g| g.tree_path.clone());
+    format!(
+        "tgforge gen {} -o {}",
+        shell_quote(&spec_path),
+        shell_quote(&tree_path)
+    )
 }
 
 /// Context of the CI workflow and the pre-commit configuration.
@@ -366,6 +385,7 @@ pub fn tooling(project: &Project) -> Value {
     let tree_path = gha.map_or(".".to_string(), |g| g.tree_path.clone());
     let iac = if opentofu { "tofu" } else { "terraform" };
     json!({
+        "run_all": project.tooling.terragrunt_run_all(),
         // Whole shell command lines, quoted here, then written as one YAML string each.
         "check_command": format!("tgforge gen {} -o {} --check", shell_quote(&spec_path), shell_quote(&tree_path)),
         "fmt_command": format!("{iac} fmt -check -recursive {}", shell_quote(&tree_path)),
