@@ -325,6 +325,8 @@ fn start_moto() -> Option<Moto> {
         .port();
     let child = std::process::Command::new(&server)
         .args(["-p", &port.to_string()])
+        // AWS managed policies (ReadOnlyAccess) exist in every real account.
+        .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -378,6 +380,7 @@ fn bootstrap_succeeds_for_every_environment_of_a_multi_account_spec() {
     for (env, account) in [("staging", "210987654321"), ("production", "345678901234")] {
         let mut child = std::process::Command::new("bash")
             .arg(out.join(env).join("bootstrap.sh"))
+            .args(["--github-repository", "example/shop-infra"])
             .env("AWS_CONFIG_FILE", tmp.path().join("config"))
             .env(
                 "AWS_SHARED_CREDENTIALS_FILE",
@@ -433,6 +436,54 @@ fn bootstrap_succeeds_for_every_environment_of_a_multi_account_spec() {
             "text",
         ]);
         assert_eq!(parameter.trim(), format!("value-{env}"));
+        // CI can plan a fresh account: the OIDC provider and the plan role exist there, the
+        // role trusted by pull requests of the one repository.
+        let providers = aws(&[
+            "--profile",
+            &profile,
+            "iam",
+            "list-open-id-connect-providers",
+            "--output",
+            "text",
+        ]);
+        // (moto writes its default account id into OIDC provider ARNs, so only the name is
+        // compared.)
+        assert!(
+            providers.contains(":oidc-provider/token.actions.githubusercontent.com"),
+            "{providers}"
+        );
+        let trust = aws(&[
+            "--profile",
+            &profile,
+            "iam",
+            "get-role",
+            "--role-name",
+            "shop-infra-plan",
+            "--query",
+            "Role.AssumeRolePolicyDocument",
+            "--output",
+            "json",
+        ]);
+        assert!(
+            trust.contains("repo:example/shop-infra:pull_request"),
+            "{trust}"
+        );
+        let policy = aws(&[
+            "--profile",
+            &profile,
+            "iam",
+            "get-role-policy",
+            "--role-name",
+            "shop-infra-plan",
+            "--policy-name",
+            "tgforge-plan-state",
+            "--output",
+            "json",
+        ]);
+        assert!(
+            policy.contains(&format!("shop-terraform-state-eu-{account}/shop/{env}/*")),
+            "{policy}"
+        );
     }
 }
 
@@ -512,4 +563,29 @@ fn the_readme_regenerates_from_the_real_spec_path() {
         "{}",
         tree["README.md"]
     );
+}
+
+#[test]
+fn the_readme_says_how_ci_plans_a_fresh_account_and_what_waits_for_manual_steps() {
+    let tree = generate(&spec_with_ci(""));
+    let readme = &tree["README.md"];
+    assert!(
+        readme.contains("bash production/bootstrap.sh --github-repository OWNER/REPO"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains(
+            "except: `db_instance`, which needs the database Parameter Store entries (bootstrap)."
+        ),
+        "{readme}"
+    );
+    let bootstrap = &tree["production/bootstrap.sh"];
+    for needle in [
+        "ci_role_name='plan'",
+        "token.actions.githubusercontent.com:sub\":\"repo:%s:pull_request",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "ensure_lock_table",
+    ] {
+        assert!(bootstrap.contains(needle), "{needle}");
+    }
 }

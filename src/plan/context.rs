@@ -296,6 +296,17 @@ pub fn bootstrap(project: &Project, env: &Environment) -> Value {
     json!({
         "spec_name": project.spec_name,
         "env": { "name": env.name, "region": env.region, "profile": env.profile, "parameters": parameters(project, env) },
+        // The CI plan role bootstrap can create (with --github-repository).
+        "ci": env.ci_role_arn.as_ref().filter(|_| project.tooling.github_actions.is_some()).map(|arn| {
+            let role = arn.split_once(":role").map_or("", |(_, r)| r);
+            let (path, name) = role.rsplit_once('/').unwrap_or(("", role));
+            json!({
+                "account_id": env.account_id,
+                "role_name": name,
+                "role_path": format!("{path}/"),
+                "state_key_prefix": format!("{}/{}", project.name, env.name),
+            })
+        }),
         "state": {
             "bucket": project.state.bucket_for(env),
             "lock_table": (project.state.locking == StateLocking::Dynamodb).then_some(&project.state.lock_table),
@@ -348,6 +359,8 @@ pub fn readme(project: &Project) -> Value {
                 "migrations_project": names["migrations"],
                 "ami_pattern": names["ami_pattern"],
                 "steps": steps,
+                "ci_role": env.ci_role_arn.as_ref().filter(|_| project.tooling.github_actions.is_some()),
+                "plan_blockers": plan_blockers(env),
             })
         })
         .collect();
@@ -362,6 +375,20 @@ pub fn readme(project: &Project) -> Value {
         "mermaid": crate::graph::mermaid(project),
         "environments": environments,
     })
+}
+
+/// Units whose plan reads something that exists only after a manual step: the Parameter
+/// Store entries (created by bootstrap) or a baked AMI. Every other unit plans on a fresh
+/// account, its dependencies' outputs mocked until they are applied.
+fn plan_blockers(env: &Environment) -> Vec<Value> {
+    let mut blockers = Vec::new();
+    if env.database.engine == DatabaseEngine::Postgres {
+        blockers.push(json!({ "unit": "db_instance", "needs": "the database Parameter Store entries (bootstrap)" }));
+    }
+    if env.compute.platform == ComputePlatform::Asg {
+        blockers.push(json!({ "unit": "asg", "needs": "a baked application AMI (Packer)" }));
+    }
+    blockers
 }
 
 /// `tgforge gen SPEC -o TREE` with the spec and tree paths of the infra repository (the CI
