@@ -221,16 +221,95 @@ pub struct DiffArgs {
     pub force: bool,
 }
 
-/// `tgforge gen`: write (or, with --check / --dry-run, review) the tree.
+/// Files GitHub and pre-commit read only at the root of the repository.
+const REPOSITORY_ROOT_FILES: [&str; 2] = [
+    ".github/workflows/infrastructure.yml",
+    ".pre-commit-config.yaml",
+];
+
+/// The repository root when the spec places the tree below it (`tree_path` is not `.`): `-o`
+/// with `tree_path` taken off its end. `None` when the tree is the repository root.
+fn repository_root(
+    project: &crate::project::Project,
+    output: &Path,
+) -> Result<Option<PathBuf>, Failure> {
+    let Some(tree_path) = project
+        .tooling
+        .github_actions
+        .as_ref()
+        .map(|g| g.tree_path.as_str())
+        .filter(|t| *t != ".")
+    else {
+        return Ok(None);
+    };
+    let mut root = output.to_path_buf();
+    for part in tree_path.rsplit('/') {
+        if root.file_name().is_none_or(|name| name != part) {
+            return Err(Failure::InvalidInput(format!(
+                "error: -o {} is not the spec's `tooling.github_actions.tree_path` ({tree_path}) inside a repository\nhint: the CI workflow and pre-commit config go to the repository root, found by taking tree_path off the end of -o: run from the repository root with `-o {tree_path}`",
+                output.display()
+            )));
+        }
+        root.pop();
+    }
+    Ok(Some(root))
+}
+
+/// The files of the repository root, taken out of `files` when the tree is below the root.
+fn split_root_files(
+    files: Vec<crate::render::RenderedFile>,
+    root: Option<&Path>,
+) -> (
+    Vec<crate::render::RenderedFile>,
+    Vec<crate::render::RenderedFile>,
+) {
+    if root.is_none() {
+        return (files, Vec::new());
+    }
+    files
+        .into_iter()
+        .partition(|f| !REPOSITORY_ROOT_FILES.contains(&f.path.as_str()))
+}
+
+/// `tgforge gen`: write (or, with --check / --dry-run, review) the tree, and the repository
+/// root's files when the tree is below the root.
 fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
-    let started = std::time::Instant::now();
     let project = load_project(&args.spec)?;
-    let inputs = fresh::inputs_fingerprint(&project);
-    if let Some(unchanged) = fresh::known_fresh(&args.output, inputs) {
+    let Some(root) = repository_root(&project, &args.output)? else {
+        return gen_tree(args, &args.output, &project, None, verbose);
+    };
+    let files = render_project(&project)?;
+    let (tree_files, root_files) = split_root_files(files, Some(&root));
+    let tree = gen_tree(args, &args.output, &project, Some(tree_files), verbose)?;
+    if tree != EXIT_OK && !(args.check && tree == EXIT_DIFFERENCES) {
+        return Ok(tree);
+    }
+    let root_dir = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root
+    };
+    let at_root = gen_tree(args, &root_dir, &project, Some(root_files), verbose)?;
+    Ok(tree.max(at_root))
+}
+
+/// Writes (or reviews) `dir`: the whole tree of `project`, or the given `files`. Only a whole
+/// tree uses the fast path (its fingerprint covers every file it writes).
+fn gen_tree(
+    args: &GenArgs,
+    dir: &Path,
+    project: &crate::project::Project,
+    files: Option<Vec<crate::render::RenderedFile>>,
+    verbose: bool,
+) -> Result<u8, Failure> {
+    let started = std::time::Instant::now();
+    let whole_tree = files.is_none();
+    let inputs = fresh::inputs_fingerprint(project);
+    if whole_tree && let Some(unchanged) = fresh::known_fresh(dir, inputs) {
         if verbose {
             eprintln!(
                 "{} is up to date (same spec, same tgforge, every file as written): nothing rendered, {:.1?}",
-                args.output.display(),
+                dir.display(),
                 started.elapsed()
             );
         }
@@ -243,10 +322,13 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             unchanged,
             ..Default::default()
         };
-        println!("{}", report::summary_of(&args.output, counts, 0, tense));
+        println!("{}", report::summary_of(dir, counts, 0, tense));
         return Ok(EXIT_OK);
     }
-    let files = render_project(&project)?;
+    let files = match files {
+        Some(files) => files,
+        None => render_project(project)?,
+    };
     if verbose {
         eprintln!(
             "rendered and verified {} files in {:.1?}",
@@ -260,15 +342,22 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             check: args.check,
             quiet: args.quiet,
         };
-        return review_command(&args.spec, &args.output, &files, &review, inputs);
+        return review_command(
+            &args.spec,
+            dir,
+            &files,
+            &review,
+            whole_tree.then_some(inputs),
+        );
     }
     let options = output::Options {
         force: args.force,
-        fingerprint: Some(inputs),
+        // Only a whole tree is recorded: the fingerprint covers every file it writes.
+        fingerprint: whole_tree.then_some(inputs),
         ..Default::default()
     };
     let writing = std::time::Instant::now();
-    let plan = match output::regenerate(&args.output, &files, &options) {
+    let plan = match output::regenerate(dir, &files, &options) {
         Ok(plan) => plan,
         Err(e) => return output_failure(e),
     };
@@ -280,8 +369,8 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         let style = Style {
             color: report::use_color(&stderr),
         };
-        report::refusal(&mut stderr.lock(), &args.output, &plan, style).map_err(io_failure)?;
-        eprintln!("{}", report::summary(&args.output, &plan, Tense::Planned));
+        report::refusal(&mut stderr.lock(), dir, &plan, style).map_err(io_failure)?;
+        eprintln!("{}", report::summary(dir, &plan, Tense::Planned));
         return Ok(EXIT_REFUSED);
     }
     let stdout = std::io::stdout();
@@ -292,7 +381,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     if !args.quiet {
         report::listing(&mut out, &plan, Tense::Done, style).map_err(io_failure)?;
     }
-    writeln!(out, "{}", report::summary(&args.output, &plan, Tense::Done)).map_err(io_failure)?;
+    writeln!(out, "{}", report::summary(dir, &plan, Tense::Done)).map_err(io_failure)?;
     out.flush().map_err(io_failure)?;
     // The fast path's cache was written by `regenerate`, under the lock, from this run's
     // plan: never here, after the lock is gone (another run may have written DIR since).
@@ -303,13 +392,27 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
 fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
     let project = load_project(&args.spec)?;
     let inputs = fresh::inputs_fingerprint(&project);
+    let root = repository_root(&project, &args.output)?;
     let files = render_project(&project)?;
+    let (tree_files, root_files) = split_root_files(files, root.as_deref());
     let review = Review {
         force: args.force,
         check: false,
         quiet,
     };
-    review_command(&args.spec, &args.output, &files, &review, inputs)
+    let whole = root.is_none().then_some(inputs);
+    let tree = review_command(&args.spec, &args.output, &tree_files, &review, whole)?;
+    match root {
+        Some(root) if tree == EXIT_OK => {
+            let root = if root.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                root
+            };
+            review_command(&args.spec, &root, &root_files, &review, None)
+        }
+        _ => Ok(tree),
+    }
 }
 
 /// How to review a folder: as `gen --force` would see it, failing on differences, quietly.
@@ -325,9 +428,9 @@ fn review_command(
     dir: &Path,
     files: &[crate::render::RenderedFile],
     review: &Review,
-    inputs: Digest256,
+    inputs: Option<Digest256>,
 ) -> Result<u8, Failure> {
-    let plan = match output::review_recording(dir, files, review.force, Some(inputs)) {
+    let plan = match output::review_recording(dir, files, review.force, inputs) {
         Ok(plan) => plan,
         Err(e) => return output_failure(e),
     };
@@ -401,10 +504,37 @@ fn init_command(
         std::fs::create_dir_all(parent).map_err(io_failure)?;
     }
     std::fs::write(spec, text).map_err(io_failure)?;
+    // The spec's `$schema` comment names this file beside it: write it, so editors find it.
+    // tgforge's own schema is refreshed; a different file of that name is left alone.
+    let schema_path = spec
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(crate::starter::SCHEMA_FILE_NAME);
+    let schema = crate::spec::schema::spec_schema_text();
+    let ours = |text: &str| text.contains("\"title\": \"tgforge spec\"") || text == schema;
+    let schema_written = match std::fs::read_to_string(&schema_path) {
+        Ok(existing) if existing == schema => false,
+        Ok(existing) if !ours(&existing) && !force => {
+            eprintln!(
+                "warning: {} exists and is not tgforge's spec schema: left as it is (the spec's $schema comment points at it)",
+                schema_path.display()
+            );
+            false
+        }
+        _ => {
+            std::fs::write(&schema_path, &schema).map_err(io_failure)?;
+            true
+        }
+    };
     if !quiet {
         println!(
-            "wrote {}: edit it, then run `tgforge gen {} -o out/{project}`",
+            "wrote {}{}: edit it, then run `tgforge gen {} -o out/{project}`",
             spec.display(),
+            if schema_written {
+                format!(" and its JSON schema {}", schema_path.display())
+            } else {
+                String::new()
+            },
             spec.display()
         );
     }
