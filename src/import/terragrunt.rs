@@ -1523,7 +1523,7 @@ impl Workflow {
     /// `tooling.github_actions`: only what differs from tgforge's defaults.
     fn tooling(&self, spec_name: &str, imported: &mut Imported) -> Map {
         use crate::validate::tooling::{
-            DEFAULT_IAC_VERSION, DEFAULT_TERRAGRUNT_VERSION, DEFAULT_TGFORGE_INSTALL,
+            DEFAULT_IAC_VERSION, DEFAULT_TERRAGRUNT_VERSION, default_tgforge_install,
         };
         let mut g = Map::new();
         if !self.present {
@@ -1544,12 +1544,9 @@ impl Workflow {
         if let Some(t) = self.tree_path.as_deref().filter(|t| *t != ".") {
             g.set("tree_path", t);
         }
+        let install = default_tgforge_install();
         let pinned = [
-            (
-                "tgforge_install",
-                &self.tgforge_install,
-                DEFAULT_TGFORGE_INSTALL,
-            ),
+            ("tgforge_install", &self.tgforge_install, install.as_str()),
             (
                 "terragrunt_version",
                 &self.terragrunt_version,
