@@ -45,6 +45,10 @@ pub enum Command {
     /// Show what `gen` would change in DIR, with a unified diff per file; writes nothing.
     #[command(after_help = "Example:\n  tgforge diff specs/team-task.yaml -o generated/team-task")]
     Diff(DiffArgs),
+    /// The units a change affects (files changed since a git revision, and every unit reading
+    /// their outputs), per environment in apply order.
+    #[command(after_help = crate::affected::AFFECTED_HELP)]
+    Affected(crate::affected::AffectedArgs),
     /// Validate SPEC only; prints one line on success.
     #[command(after_help = "Example:\n  tgforge validate specs/team-task.yaml")]
     Validate {
@@ -109,6 +113,7 @@ pub fn run(cli: Cli) -> u8 {
             gen_command(&args, verbose)
         }
         Command::Diff(args) => diff_command(&args, quiet),
+        Command::Affected(args) => crate::affected::run(&args),
         Command::Init {
             spec,
             project,

@@ -5,6 +5,7 @@
 //! -> render plan (`plan`) -> render (`render`, `hcl_format`) -> verify (`verify`) -> write
 //! (`output`).
 
+pub mod affected;
 pub mod cli;
 pub mod diagnostic;
 pub mod graph;
