@@ -204,6 +204,10 @@ pub struct GenArgs {
     /// write are never touched, even with --force.
     #[arg(long)]
     pub force: bool,
+    /// With --check or --dry-run: `github` also prints a GitHub workflow annotation per
+    /// differing file (errors with --check, warnings otherwise).
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Text)]
+    pub format: ReviewFormat,
     /// Set from the global --quiet: print only the summary line (no file list, no diffs).
     #[arg(skip)]
     pub quiet: bool,
@@ -219,11 +223,28 @@ pub struct DiffArgs {
     /// Show what `gen --force` would do.
     #[arg(long)]
     pub force: bool,
+    /// `github` also prints a GitHub workflow annotation (warning) per differing file.
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Text)]
+    pub format: ReviewFormat,
+}
+
+/// How `gen --check`, `gen --dry-run` and `diff` report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewFormat {
+    /// Labeled listing, unified diffs, summary line.
+    Text,
+    /// The same, after one GitHub workflow annotation (`::error file=...,line=...::`) per file.
+    Github,
 }
 
 /// `tgforge gen`: write (or, with --check / --dry-run, review) the tree.
 fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
+    if args.format == ReviewFormat::Github && !(args.check || args.dry_run) {
+        return Err(Failure::InvalidInput(
+            "error: --format github reports drift: use it with --check or --dry-run".into(),
+        ));
+    }
     let project = load_project(&args.spec)?;
     let inputs = fresh::inputs_fingerprint(&project);
     if let Some(unchanged) = fresh::known_fresh(&args.output, inputs) {
@@ -259,6 +280,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             force: args.force,
             check: args.check,
             quiet: args.quiet,
+            format: args.format,
         };
         return review_command(&args.spec, &args.output, &files, &review, inputs);
     }
@@ -307,15 +329,18 @@ fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
         force: args.force,
         check: false,
         quiet,
+        format: args.format,
     };
     review_command(&args.spec, &args.output, &files, &review, inputs)
 }
 
-/// How to review a folder: as `gen --force` would see it, failing on differences, quietly.
+/// How to review a folder: as `gen --force` would see it, failing on differences, quietly,
+/// with GitHub annotations.
 struct Review {
     force: bool,
     check: bool,
     quiet: bool,
+    format: ReviewFormat,
 }
 
 /// Lists what gen would do to `dir`, with diffs; with `check`, exits 1 unless nothing.
@@ -335,11 +360,26 @@ fn review_command(
         color: report::use_color(&stdout),
     };
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let drifts = crate::drift::label(&plan);
+    if review.format == ReviewFormat::Github {
+        let level = if review.check {
+            crate::drift::Level::Error
+        } else {
+            crate::drift::Level::Warning
+        };
+        crate::drift::annotations(&mut out, dir, spec, &drifts, level).map_err(io_failure)?;
+    }
     if !review.quiet {
-        report::listing(&mut out, &plan, Tense::Planned, style).map_err(io_failure)?;
+        crate::drift::listing(&mut out, &drifts, style).map_err(io_failure)?;
         report::diffs(&mut out, &plan, style).map_err(io_failure)?;
     }
-    writeln!(out, "{}", report::summary(dir, &plan, Tense::Planned)).map_err(io_failure)?;
+    writeln!(
+        out,
+        "{}{}",
+        report::summary(dir, &plan, Tense::Planned),
+        crate::drift::summary_suffix(&drifts)
+    )
+    .map_err(io_failure)?;
     out.flush().map_err(io_failure)?;
     drop(out);
     if plan.is_clean() {

@@ -8,6 +8,7 @@
 pub mod affected;
 pub mod cli;
 pub mod diagnostic;
+pub mod drift;
 pub mod graph;
 pub mod hcl_format;
 pub mod naming;
