@@ -638,3 +638,159 @@ fn a_base_that_is_not_a_commit_is_an_error_with_a_hint() {
     let report: Value = serde_json::from_str(&stdout(&assert)).unwrap();
     assert_eq!(report["affected_units"], 0);
 }
+
+/// Runs the plan job's own scripts (taken from the generated workflow) for one environment, as
+/// GitHub would on a pull request: HEAD is the merge commit, HEAD^1 the base branch; a fake
+/// `terragrunt` records where it runs. Returns (terragrunt calls, step log, job summary).
+fn run_plan_job(repo: &Repo, environment: &str) -> (Vec<String>, String, String) {
+    let workflow: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo.tree().join(".github/workflows/infrastructure.yml")).unwrap(),
+    )
+    .unwrap();
+    let steps = workflow["jobs"]["plan"]["steps"].as_sequence().unwrap();
+    let runner = tempfile::tempdir().unwrap();
+    let bin = runner.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let calls = runner.path().join("calls");
+    let fake = bin.join("terragrunt");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\necho \"$(pwd | sed 's|^{}/||') $*\" >> '{}'\n",
+            repo.root().canonicalize().unwrap().display(),
+            calls.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let tgforge_dir = assert_cmd::cargo::cargo_bin("tgforge")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let summary = runner.path().join("summary.md");
+    let mut log = String::new();
+    for name in ["Units to plan", "Validate", "Plan"] {
+        let step = steps
+            .iter()
+            .find(|s| s["name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("a step {name:?}"));
+        let mut command = Command::new("bash");
+        command
+            .arg("-e")
+            .arg("-c")
+            .arg(step["run"].as_str().unwrap())
+            .current_dir(repo.root())
+            .env("RUNNER_TEMP", runner.path())
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_ENV", runner.path().join("github_env"))
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}:{}",
+                    bin.display(),
+                    tgforge_dir.display(),
+                    std::env::var("PATH").unwrap()
+                ),
+            );
+        if let Some(env) = step["env"].as_mapping() {
+            for (key, value) in env {
+                let value = value.as_str().unwrap();
+                let value = if value == "${{ matrix.environment }}" {
+                    environment
+                } else {
+                    value
+                };
+                command.env(key.as_str().unwrap(), value);
+            }
+        }
+        let out = command.output().unwrap();
+        log.push_str(&String::from_utf8_lossy(&out.stdout));
+        assert!(out.status.success(), "step {name}: {out:?}");
+    }
+    let calls = std::fs::read_to_string(&calls)
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect();
+    (calls, log, std::fs::read_to_string(&summary).unwrap())
+}
+
+/// A repository whose workflow generates into `tree/`, with the pull request's `change`
+/// applied on a branch and merged into main the way GitHub builds `refs/pull/N/merge`.
+fn pull_request(change: impl Fn(&Repo)) -> Repo {
+    let repo = Repo::new();
+    repo.edit_spec(
+        "    spec_path: shop.yaml\n",
+        "    spec_path: shop.yaml\n    tree_path: tree\n",
+    );
+    repo.generate();
+    repo.commit("the tree lives in tree/");
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    change(&repo);
+    repo.generate();
+    repo.commit("the pull request");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "-m", "merge", "pr"]);
+    repo
+}
+
+#[test]
+fn the_generated_workflow_plans_only_the_affected_units_of_each_environment() {
+    let repo = pull_request(|r| r.edit_spec("      memory: 2048\n", "      memory: 4096\n"));
+    let (calls, log, summary) = run_plan_job(&repo, "production");
+    assert_eq!(
+        calls,
+        [
+            "tree/production/infrastructure/ecs_fargate validate",
+            "tree/production/infrastructure/ecs_fargate plan"
+        ]
+    );
+    assert!(log.contains("production: 1 of 8 units affected"), "{log}");
+    assert!(
+        summary.contains("#### production: 1 of 8 units"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "| 4 | `ecs_fargate` | changed `production/infrastructure/ecs_fargate/terragrunt.hcl` |"
+        ),
+        "{summary}"
+    );
+    let (calls, log, summary) = run_plan_job(&repo, "staging");
+    assert!(calls.is_empty(), "{calls:?}");
+    assert!(
+        log.contains("No unit is affected: nothing to plan."),
+        "{log}"
+    );
+    assert!(
+        summary.contains("#### staging: nothing to plan"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn the_generated_workflow_plans_everything_when_the_workflow_changed() {
+    // A new Terragrunt version: only the workflow changes, and every unit is planned.
+    let repo = pull_request(|r| {
+        r.edit_spec(
+            "    tree_path: tree\n",
+            "    tree_path: tree\n    terragrunt_version: 0.99.0\n",
+        )
+    });
+    let (calls, log, summary) = run_plan_job(&repo, "staging");
+    let planned: Vec<&str> = calls
+        .iter()
+        .filter_map(|c| c.strip_suffix(" plan"))
+        .collect();
+    let expected: Vec<String> = SHOP_UNITS
+        .iter()
+        .map(|u| format!("tree/staging/infrastructure/{u}"))
+        .collect();
+    assert_eq!(planned, expected, "every unit, in apply order");
+    assert!(
+        log.contains("every unit is affected: tree/.github/workflows/infrastructure.yml changed"),
+        "{log}"
+    );
+    assert!(summary.contains("**Every unit is planned**"), "{summary}");
+}
