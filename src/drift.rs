@@ -247,7 +247,7 @@ pub fn annotations(
                 Kind::Spec => "not what the spec generates",
                 Kind::Edited => "a generated file edited by hand",
                 Kind::Missing => "generated but missing",
-                Kind::Stale => "stale: the spec no longer generates it",
+                Kind::Stale => "stale (the spec no longer generates it)",
                 Kind::Foreign => "not written by tgforge, at a path the spec generates",
             },
             drift.kind.remedy()

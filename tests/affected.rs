@@ -752,9 +752,7 @@ fn the_generated_workflow_plans_only_the_affected_units_of_each_environment() {
         "{summary}"
     );
     assert!(
-        summary.contains(
-            "| 4 | `ecs_fargate` | changed `production/infrastructure/ecs_fargate/terragrunt.hcl` |"
-        ),
+        summary.contains("| 4 | `ecs_fargate` | changed `ecs_fargate/terragrunt.hcl` |"),
         "{summary}"
     );
     let (calls, log, summary) = run_plan_job(&repo, "staging");

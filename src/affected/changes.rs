@@ -64,14 +64,18 @@ pub fn resolve(dir: &Path, rev: &str) -> Result<Revision, Failure> {
             "error: --base `{rev}` is not a revision"
         )));
     }
-    git(dir, &["rev-parse", "--is-inside-work-tree"]).map_err(|_| {
-        Failure::InvalidInput(format!(
-            "error: {} is not inside a git working tree\nhint: `--base REV` compares with a git revision; use `--base-manifest FILE` outside git",
-            dir.display()
-        ))
-    })?;
     let spec = format!("{rev}^{{commit}}");
-    let out = git(dir, &["rev-parse", "--verify", "--quiet", &spec]).map_err(|_| {
+    let out = git(dir, &["rev-parse", "--verify", "--quiet", &spec]).map_err(|e| {
+        if let GitError::Spawn(_) = e {
+            return git_failure("resolving --base", e);
+        }
+        // Only when it failed: one git process less on the common path.
+        if git(dir, &["rev-parse", "--is-inside-work-tree"]).is_err() {
+            return Failure::InvalidInput(format!(
+                "error: {} is not inside a git working tree\nhint: `--base REV` compares with a git revision; use `--base-manifest FILE` outside git",
+                dir.display()
+            ));
+        }
         Failure::InvalidInput(format!(
             "error: `{rev}` is not a commit of the repository holding {}\nhint: fetch it first (in GitHub Actions, `actions/checkout` with `fetch-depth: 2` makes HEAD^1, the base branch of a pull request, available)",
             dir.display()

@@ -114,8 +114,14 @@ fn head_text(report: &Report) -> &'static str {
     }
 }
 
-/// Why a unit is affected, in a few words.
+/// Why a unit is affected, in a few words; paths inside the environment's `infrastructure/`
+/// folder are shown from there (the environment is named above).
 fn because_text(unit: &AffectedUnit, code: &dyn Fn(&str) -> String) -> String {
+    let folder = unit
+        .path
+        .rsplit_once('/')
+        .map_or(String::new(), |(f, _)| format!("{f}/"));
+    let code = |p: &str| code(p.strip_prefix(folder.as_str()).unwrap_or(p));
     let mut files = Vec::new();
     let mut readers = Vec::new();
     let mut parts = Vec::new();
@@ -123,14 +129,12 @@ fn because_text(unit: &AffectedUnit, code: &dyn Fn(&str) -> String) -> String {
         match reason {
             Reason::File { path } => files.push(code(path)),
             Reason::Module { module, path } => {
-                parts.push(format!("module {} changed ({})", code(module), code(path)))
+                parts.push(format!("module {} changed ({})", module, code(path)))
             }
             Reason::Environment { path } | Reason::Root { path } => {
                 parts.push(format!("{} changed", code(path)))
             }
-            Reason::DependencyBlock { path } => {
-                parts.push(format!("dependency block {} changed", code(path)))
-            }
+            Reason::DependencyBlock { path } => parts.push(format!("{} changed", code(path))),
             Reason::Dependency { unit } => readers.push(code(unit)),
             Reason::All { path } => parts.push(format!("every unit: {} changed", code(path))),
         }
