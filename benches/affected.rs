@@ -9,6 +9,11 @@
 //! - the same spec change from the spec: `affected SPEC --base HEAD -o tree` (renders the whole
 //!   tree in memory and compares digests with the committed manifest).
 //!
+//! Each cell is the median wall time, then (in parentheses) the CPU time per run, user +
+//! system, of tgforge and the git processes it starts, measured over 10 runs with
+//! `/usr/bin/time` (install `time`): on a shared, loaded machine the wall time mostly measures
+//! the wait for a CPU, the CPU time what the run costs.
+//!
 //! Settings: `TGFORGE_BENCH_SIZES` (default `1,10,100,500`), `TGFORGE_BENCH_RUNS` (default 5),
 //! `TGFORGE_BENCH_DIR` (default the system temp folder).
 
@@ -67,7 +72,7 @@ fn main() {
         run(&repo, &["gen", "bench.yaml", "-o", "tree", "-q"]);
         let tree_args = ["affected", "--base", "HEAD", "-o", "tree", "--json"];
         let one = expect_units(&repo, &tree_args, 1);
-        let one_times: Vec<Duration> = (0..runs).map(|_| timed(&repo, &tree_args)).collect();
+        let one_times = cell(&repo, &tree_args, runs);
         let spec_args = [
             "affected",
             "bench.yaml",
@@ -78,7 +83,7 @@ fn main() {
             "--json",
         ];
         expect_units(&repo, &spec_args, one);
-        let spec_times: Vec<Duration> = (0..runs).map(|_| timed(&repo, &spec_args)).collect();
+        let spec_times = cell(&repo, &spec_args, runs);
 
         // A module file changes on disk: every environment's ECS service.
         let module = repo.join("tree/Modules/ECS_Fargate/main.tf");
@@ -86,16 +91,49 @@ fn main() {
         text.push_str("# changed\n");
         std::fs::write(&module, text).unwrap();
         expect_units(&repo, &tree_args, n);
-        let module_times: Vec<Duration> = (0..runs).map(|_| timed(&repo, &tree_args)).collect();
+        let module_times = cell(&repo, &tree_args, runs);
 
-        println!(
-            "| {n} | {files} | {} | {} | {} |",
-            ms(median(one_times)),
-            ms(median(module_times)),
-            ms(median(spec_times)),
-        );
+        println!("| {n} | {files} | {one_times} | {module_times} | {spec_times} |");
         std::fs::remove_dir_all(&repo).unwrap();
     }
+}
+
+/// `median wall (CPU per run)` of `tgforge ARGS` in `repo`.
+fn cell(repo: &Path, args: &[&str], runs: usize) -> String {
+    let wall: Vec<Duration> = (0..runs).map(|_| timed(repo, args)).collect();
+    let cpu = cpu_per_run(repo, args, 10)
+        .map(|c| format!(" ({})", ms(c)))
+        .unwrap_or_default();
+    format!("{}{cpu}", ms(median(wall)))
+}
+
+/// User + system time per run of `tgforge ARGS` and its children, over `n` runs.
+fn cpu_per_run(repo: &Path, args: &[&str], n: u32) -> Option<Duration> {
+    if !Path::new("/usr/bin/time").exists() {
+        return None;
+    }
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let script = format!(
+        "for i in $(seq {n}); do '{BIN}' {} > /dev/null || exit 1; done",
+        quoted.join(" ")
+    );
+    let status = Command::new("/usr/bin/time")
+        .args(["-f", "%U %S", "-o"])
+        .arg(report.path())
+        .args(["sh", "-c", &script])
+        .current_dir(repo)
+        .status()
+        .unwrap();
+    assert!(status.success(), "tgforge {args:?}");
+    let text = std::fs::read_to_string(report.path()).unwrap();
+    let seconds: f64 = text
+        .lines()
+        .last()?
+        .split_whitespace()
+        .filter_map(|s| s.parse::<f64>().ok())
+        .sum();
+    Some(Duration::from_secs_f64(seconds / f64::from(n)))
 }
 
 /// Runs `affected` once and checks it found `units` affected units; returns that number.

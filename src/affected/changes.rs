@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 use crate::Failure;
 use crate::output::manifest::{Digest256, MANIFEST_FILE, Manifest};
@@ -24,13 +24,23 @@ pub struct Revision {
     pub commit: String,
 }
 
-/// Runs git in `cwd` and returns its standard output; a failure names the command.
-fn git(cwd: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
-    let output = Command::new("git")
+/// Starts git in `cwd` (its output is collected by [`finish`]).
+fn spawn(cwd: &Path, args: &[&str]) -> Result<Child, GitError> {
+    Command::new("git")
         .arg("-C")
         .arg(cwd)
         .args(args)
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| GitError::Spawn(e.to_string()))
+}
+
+/// Waits for a git process; its standard output, or why it failed.
+fn finish(child: Result<Child, GitError>) -> Result<Vec<u8>, GitError> {
+    let output = child?
+        .wait_with_output()
         .map_err(|e| GitError::Spawn(e.to_string()))?;
     if output.status.success() {
         Ok(output.stdout)
@@ -39,6 +49,11 @@ fn git(cwd: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
             String::from_utf8_lossy(&output.stderr).trim().to_string(),
         ))
     }
+}
+
+/// Runs git in `cwd` and returns its standard output.
+fn git(cwd: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    finish(spawn(cwd, args))
 }
 
 enum GitError {
@@ -57,34 +72,112 @@ fn git_failure(what: &str, e: GitError) -> Failure {
     }
 }
 
-/// Resolves `rev` to a commit of the repository holding `dir`.
-pub fn resolve(dir: &Path, rev: &str) -> Result<Revision, Failure> {
+/// What to ask git about the base revision.
+#[derive(Debug, Clone, Default)]
+pub struct Questions<'a> {
+    /// Files under DIR that differ between the base and the working tree.
+    pub tree_changes: bool,
+    /// The manifest committed at the base in DIR.
+    pub manifest: bool,
+    /// Which of these paths (relative to the current folder) differ.
+    pub all_if_changed: &'a [String],
+}
+
+/// What git answered.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    pub revision: Option<Revision>,
+    pub tree_changes: BTreeSet<String>,
+    pub manifest: Manifest,
+    pub all_changed: Vec<String>,
+}
+
+/// Resolves `rev` in the repository holding `dir` and answers `questions`. Every git process
+/// is started at once (each costs a few milliseconds of start-up, mostly waiting), then
+/// collected; a bad revision is reported once, with a hint.
+pub fn ask(dir: &Path, rev: &str, questions: &Questions) -> Result<Answers, Failure> {
     if rev.starts_with('-') {
         return Err(Failure::InvalidInput(format!(
             "error: --base `{rev}` is not a revision"
         )));
     }
-    let spec = format!("{rev}^{{commit}}");
-    let out = git(dir, &["rev-parse", "--verify", "--quiet", &spec]).map_err(|e| {
-        if let GitError::Spawn(_) = e {
-            return git_failure("resolving --base", e);
+    let commit = format!("{rev}^{{commit}}");
+    let resolve = spawn(dir, &["rev-parse", "--verify", "--quiet", &commit]);
+    let diff = |cwd: &Path, relative: bool, paths: &[&str]| {
+        let mut args = vec!["diff", "--name-only", "--no-renames", "-z"];
+        if relative {
+            args.push("--relative");
         }
-        // Only when it failed: one git process less on the common path.
-        if git(dir, &["rev-parse", "--is-inside-work-tree"]).is_err() {
-            return Failure::InvalidInput(format!(
-                "error: {} is not inside a git working tree\nhint: `--base REV` compares with a git revision; use `--base-manifest FILE` outside git",
-                dir.display()
-            ));
-        }
-        Failure::InvalidInput(format!(
-            "error: `{rev}` is not a commit of the repository holding {}\nhint: fetch it first (in GitHub Actions, `actions/checkout` with `fetch-depth: 2` makes HEAD^1, the base branch of a pull request, available)",
+        args.extend([commit.as_str(), "--"]);
+        args.extend(paths);
+        spawn(cwd, &args)
+    };
+    let untracked = |cwd: &Path, paths: &[&str]| {
+        let mut args = vec!["ls-files", "--others", "--exclude-standard", "-z", "--"];
+        args.extend(paths);
+        spawn(cwd, &args)
+    };
+    let tree = questions
+        .tree_changes
+        .then(|| (diff(dir, true, &["."]), untracked(dir, &["."])));
+    let object = format!("{commit}:./{MANIFEST_FILE}");
+    let manifest = questions.manifest.then(|| spawn(dir, &["show", &object]));
+    let here = Path::new(".");
+    let all: Vec<&str> = questions
+        .all_if_changed
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let all = (!all.is_empty()).then(|| (diff(here, false, &all), untracked(here, &all)));
+
+    let resolved = finish(resolve);
+    // Collect every process before deciding anything: no zombie is left behind.
+    let tree = tree.map(|(d, u)| (finish(d), finish(u)));
+    let manifest = manifest.map(finish);
+    let all = all.map(|(d, u)| (finish(d), finish(u)));
+    let resolved = resolved.map_err(|e| resolve_error(dir, rev, e))?;
+    let mut answers = Answers {
+        revision: Some(Revision {
+            name: rev.to_string(),
+            commit: String::from_utf8_lossy(&resolved).trim().to_string(),
+        }),
+        ..Answers::default()
+    };
+    if let Some((diff, untracked)) = tree {
+        let diff = diff.map_err(|e| git_failure("comparing with the base revision", e))?;
+        let untracked = untracked.map_err(|e| git_failure("listing untracked files", e))?;
+        answers.tree_changes = nul_paths(&diff).chain(nul_paths(&untracked)).collect();
+    }
+    // The revision exists, so a failure means there was no manifest: every file is new.
+    if let Some(Ok(bytes)) = manifest {
+        answers.manifest = parse_manifest(&bytes, &format!("{MANIFEST_FILE} at {rev}"))?;
+    }
+    if let Some((diff, untracked)) = all {
+        let diff = diff.map_err(|e| git_failure("checking --all-if-changed paths", e))?;
+        let untracked = untracked.map_err(|e| git_failure("checking --all-if-changed paths", e))?;
+        let mut changed: Vec<String> = nul_paths(&diff).chain(nul_paths(&untracked)).collect();
+        changed.sort();
+        changed.dedup();
+        answers.all_changed = changed;
+    }
+    Ok(answers)
+}
+
+/// Why `rev` did not resolve in the repository holding `dir`.
+fn resolve_error(dir: &Path, rev: &str, e: GitError) -> Failure {
+    if let GitError::Spawn(_) = e {
+        return git_failure("resolving --base", e);
+    }
+    if git(dir, &["rev-parse", "--is-inside-work-tree"]).is_err() {
+        return Failure::InvalidInput(format!(
+            "error: {} is not inside a git working tree\nhint: `--base REV` compares with a git revision; use `--base-manifest FILE` outside git",
             dir.display()
-        ))
-    })?;
-    Ok(Revision {
-        name: rev.to_string(),
-        commit: String::from_utf8_lossy(&out).trim().to_string(),
-    })
+        ));
+    }
+    Failure::InvalidInput(format!(
+        "error: `{rev}` is not a commit of the repository holding {}\nhint: fetch it first (in GitHub Actions, `actions/checkout` with `fetch-depth: 2` makes HEAD^1, the base branch of a pull request, available)",
+        dir.display()
+    ))
 }
 
 /// Splits NUL-separated git output into paths.
@@ -93,76 +186,6 @@ fn nul_paths(bytes: &[u8]) -> impl Iterator<Item = String> + '_ {
         .split(|b| *b == 0)
         .filter(|p| !p.is_empty())
         .map(|p| String::from_utf8_lossy(p).into_owned())
-}
-
-/// Files under `dir` that differ between `base` and the working tree (relative to `dir`).
-pub fn git_changes(dir: &Path, base: &Revision) -> Result<BTreeSet<String>, Failure> {
-    let diff = git(
-        dir,
-        &[
-            "diff",
-            "--name-only",
-            "--no-renames",
-            "--relative",
-            "-z",
-            &base.commit,
-            "--",
-            ".",
-        ],
-    )
-    .map_err(|e| git_failure("comparing with the base revision", e))?;
-    let untracked = git(
-        dir,
-        &[
-            "ls-files",
-            "--others",
-            "--exclude-standard",
-            "-z",
-            "--",
-            ".",
-        ],
-    )
-    .map_err(|e| git_failure("listing untracked files", e))?;
-    Ok(nul_paths(&diff).chain(nul_paths(&untracked)).collect())
-}
-
-/// Which of `paths` (relative to the current folder) differ between `base` and the working
-/// tree, untracked files included.
-pub fn changed_among(paths: &[String], base: &Revision) -> Result<Vec<String>, Failure> {
-    if paths.is_empty() {
-        return Ok(Vec::new());
-    }
-    let here = Path::new(".");
-    let mut args = vec![
-        "diff",
-        "--name-only",
-        "--no-renames",
-        "-z",
-        &base.commit,
-        "--",
-    ];
-    args.extend(paths.iter().map(String::as_str));
-    let diff = git(here, &args).map_err(|e| git_failure("checking --all-if-changed paths", e))?;
-    let mut args = vec!["ls-files", "--others", "--exclude-standard", "-z", "--"];
-    args.extend(paths.iter().map(String::as_str));
-    let untracked =
-        git(here, &args).map_err(|e| git_failure("checking --all-if-changed paths", e))?;
-    let mut changed: Vec<String> = nul_paths(&diff).chain(nul_paths(&untracked)).collect();
-    changed.sort();
-    changed.dedup();
-    Ok(changed)
-}
-
-/// The manifest committed at `base` in `dir` (empty when there was none).
-pub fn manifest_at(dir: &Path, base: &Revision) -> Result<Manifest, Failure> {
-    let object = format!("{}:./{MANIFEST_FILE}", base.commit);
-    // `cat-file -e` tells "no such file at REV" (an empty base) from a real failure.
-    if git(dir, &["cat-file", "-e", &object]).is_err() {
-        return Ok(Manifest::default());
-    }
-    let bytes =
-        git(dir, &["show", &object]).map_err(|e| git_failure("reading the base manifest", e))?;
-    parse_manifest(&bytes, &format!("{MANIFEST_FILE} at {}", base.name))
 }
 
 /// Reads the manifest file at `path`.

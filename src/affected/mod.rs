@@ -129,15 +129,24 @@ pub fn compute(args: &AffectedArgs) -> Result<Report, Failure> {
             dir.display()
         )));
     }
-    let base = match (&args.base, &args.base_manifest) {
-        (Some(rev), _) => Base::Revision(changes::resolve(dir, rev)?),
-        (None, Some(file)) => Base::Manifest(file.clone()),
+    let questions = changes::Questions {
+        tree_changes: args.spec.is_none(),
+        manifest: args.spec.is_some(),
+        all_if_changed: &args.all_if_changed,
+    };
+    let (base, answers) = match (&args.base, &args.base_manifest) {
+        (Some(rev), _) => {
+            let mut answers = changes::ask(dir, rev, &questions)?;
+            let revision = answers.revision.take().expect("a resolved revision");
+            (Base::Revision(revision), Some(answers))
+        }
+        (None, Some(file)) => (Base::Manifest(file.clone()), None),
         (None, None) => unreachable!("clap requires --base or --base-manifest"),
     };
-    let all_because = match &base {
-        Base::Revision(rev) => changes::changed_among(&args.all_if_changed, rev)?,
-        Base::Manifest(_) => Vec::new(),
-    };
+    let all_because = answers
+        .as_ref()
+        .map(|a| a.all_changed.clone())
+        .unwrap_or_default();
     let wanted_names: BTreeSet<&str> = args.environments.iter().map(String::as_str).collect();
     let wanted = |env: &str| wanted_names.is_empty() || wanted_names.contains(env);
 
@@ -149,9 +158,10 @@ pub fn compute(args: &AffectedArgs) -> Result<Report, Failure> {
             let plan = crate::plan::plan(&project);
             let files = crate::render::Renderer::new()?.render(&plan)?;
             let head = changes::manifest_of(&files);
-            let base_manifest = match &base {
-                Base::Revision(rev) => changes::manifest_at(dir, rev)?,
-                Base::Manifest(file) => changes::manifest_file(file)?,
+            let base_manifest = match (&answers, &base) {
+                (Some(answers), _) => answers.manifest.clone(),
+                (None, Base::Manifest(file)) => changes::manifest_file(file)?,
+                (None, Base::Revision(_)) => unreachable!("a revision has answers"),
             };
             let changed = changes::manifest_changes(&base_manifest, &head);
             check_environments(
@@ -162,12 +172,13 @@ pub fn compute(args: &AffectedArgs) -> Result<Report, Failure> {
             (changed, Inventory::from_project(&project, &wanted), "spec")
         }
         None => {
-            let changed = match &base {
-                Base::Revision(rev) => changes::git_changes(dir, rev)?,
-                Base::Manifest(file) => changes::manifest_changes(
+            let changed = match (answers, &base) {
+                (Some(answers), _) => answers.tree_changes,
+                (None, Base::Manifest(file)) => changes::manifest_changes(
                     &changes::manifest_file(file)?,
                     &changes::tree_manifest(dir)?,
                 ),
+                (None, Base::Revision(_)) => unreachable!("a revision has answers"),
             };
             let names = inventory::environment_names(dir).map_err(|e| io_failure(dir, e))?;
             check_environments(&args.environments, names.iter().map(String::as_str), dir)?;
