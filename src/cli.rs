@@ -45,6 +45,10 @@ pub enum Command {
     /// Show what `gen` would change in DIR, with a unified diff per file; writes nothing.
     #[command(after_help = "Example:\n  tgforge diff specs/team-task.yaml -o generated/team-task")]
     Diff(DiffArgs),
+    /// The units a change affects (files changed since a git revision, and every unit reading
+    /// their outputs), per environment in apply order.
+    #[command(after_help = crate::affected::AFFECTED_HELP)]
+    Affected(crate::affected::AffectedArgs),
     /// Validate SPEC only; prints one line on success.
     #[command(after_help = "Example:\n  tgforge validate specs/team-task.yaml")]
     Validate {
@@ -112,6 +116,7 @@ pub fn run(cli: Cli) -> u8 {
             gen_command(&args, verbose)
         }
         Command::Diff(args) => diff_command(&args, quiet),
+        Command::Affected(args) => crate::affected::run(&args),
         Command::Init {
             spec,
             project,
@@ -204,6 +209,10 @@ pub struct GenArgs {
     /// tgforge did not write are never touched, even with --force.
     #[arg(long)]
     pub force: bool,
+    /// With --check or --dry-run: `github` also prints a GitHub workflow annotation per
+    /// differing file (errors with --check, warnings otherwise).
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Text)]
+    pub format: ReviewFormat,
     /// Set from the global --quiet: print only the summary line (no file list, no diffs).
     #[arg(skip)]
     pub quiet: bool,
@@ -219,6 +228,18 @@ pub struct DiffArgs {
     /// Show what `gen --force` would do.
     #[arg(long)]
     pub force: bool,
+    /// `github` also prints a GitHub workflow annotation (warning) per differing file.
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Text)]
+    pub format: ReviewFormat,
+}
+
+/// How `gen --check`, `gen --dry-run` and `diff` report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewFormat {
+    /// Labeled listing, unified diffs, summary line.
+    Text,
+    /// The same, after one GitHub workflow annotation (`::error file=...,line=...::`) per file.
+    Github,
 }
 
 /// Files GitHub and pre-commit read only at the root of the repository.
@@ -274,6 +295,11 @@ fn split_root_files(
 /// `tgforge gen`: write (or, with --check / --dry-run, review) the tree, and the repository
 /// root's files when the tree is below the root.
 fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
+    if args.format == ReviewFormat::Github && !(args.check || args.dry_run) {
+        return Err(Failure::InvalidInput(
+            "error: --format github reports drift: use it with --check or --dry-run".into(),
+        ));
+    }
     let project = load_project(&args.spec)?;
     let Some(root) = repository_root(&project, &args.output)? else {
         return gen_tree(args, &args.output, &project, None, verbose);
@@ -341,6 +367,7 @@ fn gen_tree(
             force: args.force,
             check: args.check,
             quiet: args.quiet,
+            format: args.format,
         };
         return review_command(
             &args.spec,
@@ -399,6 +426,7 @@ fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
         force: args.force,
         check: false,
         quiet,
+        format: args.format,
     };
     let whole = root.is_none().then_some(inputs);
     let tree = review_command(&args.spec, &args.output, &tree_files, &review, whole)?;
@@ -415,11 +443,13 @@ fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
     }
 }
 
-/// How to review a folder: as `gen --force` would see it, failing on differences, quietly.
+/// How to review a folder: as `gen --force` would see it, failing on differences, quietly,
+/// with GitHub annotations.
 struct Review {
     force: bool,
     check: bool,
     quiet: bool,
+    format: ReviewFormat,
 }
 
 /// Lists what gen would do to `dir`, with diffs; with `check`, exits 1 unless nothing.
@@ -439,11 +469,26 @@ fn review_command(
         color: report::use_color(&stdout),
     };
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let drifts = crate::drift::label(&plan);
+    if review.format == ReviewFormat::Github {
+        let level = if review.check {
+            crate::drift::Level::Error
+        } else {
+            crate::drift::Level::Warning
+        };
+        crate::drift::annotations(&mut out, dir, spec, &drifts, level).map_err(io_failure)?;
+    }
     if !review.quiet {
-        report::listing(&mut out, &plan, Tense::Planned, style).map_err(io_failure)?;
+        crate::drift::listing(&mut out, &drifts, style).map_err(io_failure)?;
         report::diffs(&mut out, &plan, style).map_err(io_failure)?;
     }
-    writeln!(out, "{}", report::summary(dir, &plan, Tense::Planned)).map_err(io_failure)?;
+    writeln!(
+        out,
+        "{}{}",
+        report::summary(dir, &plan, Tense::Planned),
+        crate::drift::summary_suffix(&drifts)
+    )
+    .map_err(io_failure)?;
     out.flush().map_err(io_failure)?;
     drop(out);
     if plan.is_clean() {

@@ -5,8 +5,10 @@
 //! -> render plan (`plan`) -> render (`render`, `hcl_format`) -> verify (`verify`) -> write
 //! (`output`).
 
+pub mod affected;
 pub mod cli;
 pub mod diagnostic;
+pub mod drift;
 pub mod graph;
 pub mod hcl_format;
 pub mod import;

@@ -140,11 +140,9 @@ fn the_workflow_plans_every_environment_with_oidc_and_no_keys() {
             && !workflow_text.contains("AWS_SECRET_ACCESS_KEY")
     );
     let check_steps = workflow["jobs"]["check"]["steps"].as_sequence().unwrap();
-    assert!(
-        check_steps
-            .iter()
-            .any(|s| s["run"].as_str() == Some("tgforge gen 'shop.yaml' -o '.' --check"))
-    );
+    assert!(check_steps.iter().any(
+        |s| s["run"].as_str() == Some("tgforge gen 'shop.yaml' -o '.' --check --format github")
+    ));
 
     let pre_commit: serde_yaml::Value =
         serde_yaml::from_str(&text(&tree, ".pre-commit-config.yaml")).unwrap();

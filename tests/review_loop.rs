@@ -84,18 +84,27 @@ fn check_fails_on_a_stale_tree_listing_every_difference_with_a_diff() {
     let assert = s.check().code(1);
     let out = stdout(&assert);
     assert!(
-        out.contains("change  production/infrastructure/ecs_fargate/terragrunt.hcl\n"),
+        out.contains(
+            "change  production/infrastructure/ecs_fargate/terragrunt.hcl  (changed by the spec)\n"
+        ),
         "{out}"
     );
     assert!(
-        out.contains("delete  production/infrastructure/cloudfront/terragrunt.hcl\n"),
+        out.contains(
+            "delete  production/infrastructure/cloudfront/terragrunt.hcl  (stale: no longer generated)\n"
+        ),
         "{out}"
     );
     assert!(
-        out.contains("create  production/infrastructure/vpc/terragrunt.hcl"),
+        out.contains(
+            "create  production/infrastructure/vpc/terragrunt.hcl  (generated but missing)\n"
+        ),
         "{out}"
     );
-    assert!(out.contains("change  .tgforge-manifest.json\n"), "{out}");
+    assert!(
+        out.contains("change  .tgforge-manifest.json  (changed by the spec)\n"),
+        "{out}"
+    );
     // Unified diffs: the changed line, a deleted file, a created file.
     assert!(out.contains(
         "--- a/production/infrastructure/ecs_fargate/terragrunt.hcl\n+++ b/production/infrastructure/ecs_fargate/terragrunt.hcl\n@@ "
@@ -152,7 +161,7 @@ fn check_reports_hand_edits_and_foreign_files_as_differences() {
     let assert = s.check().code(1);
     let out = stdout(&assert);
     assert!(
-        out.contains("refuse  root.hcl  (a generated file, edited by hand)"),
+        out.contains("refuse  root.hcl  (edited by hand: gen refuses to overwrite it)\n"),
         "{out}"
     );
     assert!(out.contains("\n-# edited\n"), "{out}");

@@ -435,6 +435,8 @@ pub fn tooling(project: &Project) -> Value {
         "run_all": project.tooling.terragrunt_run_all(),
         // Whole shell command lines, quoted here, then written as one YAML string each.
         "check_command": format!("tgforge gen {} -o {} --check", shell_quote(&spec_path), shell_quote(&tree_path)),
+        // In CI, drift is also annotated on the pull request's changed lines.
+        "check_command_github": format!("tgforge gen {} -o {} --check --format github", shell_quote(&spec_path), shell_quote(&tree_path)),
         "fmt_command": format!("{iac} fmt -check -recursive {}", shell_quote(&tree_path)),
         "spec_name": project.spec_name,
         "opentofu": opentofu,
