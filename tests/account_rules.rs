@@ -549,10 +549,12 @@ fn terragrunt_commands_match_the_pinned_terragrunt() {
         } else {
             "run-all"
         };
+        // The workflow plans unit by unit (only the affected ones), so only the README
+        // runs every unit at once; neither may use the other version's syntax.
         for file in [".github/workflows/infrastructure.yml", "README.md"] {
             let text = &tree[file];
             assert!(
-                text.contains(&format!("terragrunt {run_all} ")),
+                file != "README.md" || text.contains(&format!("terragrunt {run_all} ")),
                 "{version} {file}"
             );
             assert!(
