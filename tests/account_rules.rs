@@ -347,7 +347,8 @@ fn start_moto() -> Option<Moto> {
         child,
         url: format!("http://127.0.0.1:{port}"),
     };
-    for _ in 0..100 {
+    // moto imports every service at start: allow a minute on a busy 2-core machine.
+    for _ in 0..600 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Some(moto);
         }

@@ -644,7 +644,8 @@ fn a_base_that_is_not_a_commit_is_an_error_with_a_hint() {
 /// `terragrunt` records where it runs. Returns (terragrunt calls, step log, job summary).
 fn run_plan_job(repo: &Repo, environment: &str) -> (Vec<String>, String, String) {
     let workflow: serde_yaml::Value = serde_yaml::from_str(
-        &std::fs::read_to_string(repo.tree().join(".github/workflows/infrastructure.yml")).unwrap(),
+        // The workflow sits at the repository root, where GitHub reads it (tree_path is `tree`).
+        &std::fs::read_to_string(repo.root().join(".github/workflows/infrastructure.yml")).unwrap(),
     )
     .unwrap();
     let steps = workflow["jobs"]["plan"]["steps"].as_sequence().unwrap();
@@ -787,7 +788,7 @@ fn the_generated_workflow_plans_everything_when_the_workflow_changed() {
         .collect();
     assert_eq!(planned, expected, "every unit, in apply order");
     assert!(
-        log.contains("every unit is affected: tree/.github/workflows/infrastructure.yml changed"),
+        log.contains("every unit is affected: .github/workflows/infrastructure.yml changed"),
         "{log}"
     );
     assert!(summary.contains("**Every unit is planned**"), "{summary}");
