@@ -40,8 +40,14 @@ fn main() {
         .tempdir_in(&base)
         .expect("a temporary folder for the benchmark");
     println!(
-        "{runs} timed runs per cell, median; trees under {}",
-        base.display()
+        "{runs} timed runs per cell, median; trees under {}; load average before: {}",
+        base.display(),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     println!();
     println!(
