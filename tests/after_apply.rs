@@ -83,10 +83,15 @@ fn the_steady_state_wait_is_the_default() {
         &PARAMETER_SPEC.replace("    compute:\n      wait_for_steady_state: false\n", ""),
     );
     let tree = generate_tree(&spec, &tmp.path().join("out"));
-    let ecs = String::from_utf8(tree["prod/infrastructure/ecs_fargate/terragrunt.hcl"].clone())
-        .unwrap();
+    let ecs =
+        String::from_utf8(tree["prod/infrastructure/ecs_fargate/terragrunt.hcl"].clone()).unwrap();
     assert!(!ecs.contains("wait_for_steady_state"), "{ecs}");
     let module = String::from_utf8(tree["Modules/ECS_Fargate/variables.tf"].clone()).unwrap();
-    assert!(module.contains("variable \"wait_for_steady_state\" {\n  type        = bool\n  description"));
-    assert!(module.contains("  default     = true\n  nullable    = false\n}\n\nvariable \"refresh_on_secret_rotation\""));
+    assert!(
+        module
+            .contains("variable \"wait_for_steady_state\" {\n  type        = bool\n  description")
+    );
+    assert!(module.contains(
+        "  default     = true\n  nullable    = false\n}\n\nvariable \"refresh_on_secret_rotation\""
+    ));
 }

@@ -9,7 +9,8 @@ use hcl::{Expression, ObjectKey};
 type Tree = BTreeMap<String, Vec<u8>>;
 
 fn text(tree: &Tree, path: &str) -> Option<String> {
-    tree.get(path).map(|b| String::from_utf8(b.clone()).unwrap())
+    tree.get(path)
+        .map(|b| String::from_utf8(b.clone()).unwrap())
 }
 
 /// The environments of a tree (folders holding `infrastructure/vpc`).
@@ -131,17 +132,25 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
                 if !covered {
                     fail(
                         "origin certificate",
-                        format!("{env}: HTTPS to the ALB but its certificate does not cover {aliases:?}"),
+                        format!(
+                            "{env}: HTTPS to the ALB but its certificate does not cover {aliases:?}"
+                        ),
                     );
                 }
             }
             if !module_text(tree, "AWS_CloudFront")
                 .contains("origin_request_policy_name = \"Managed-AllViewer\"")
             {
-                fail("origin certificate", "CloudFront does not forward the viewer's Host".into());
+                fail(
+                    "origin certificate",
+                    "CloudFront does not forward the viewer's Host".into(),
+                );
             }
             if inputs(tree, &env, "acm_alb").is_some() && !https {
-                fail("origin certificate", format!("{env}: a requested certificate but HTTP to the ALB"));
+                fail(
+                    "origin certificate",
+                    format!("{env}: a requested certificate but HTTP to the ALB"),
+                );
             }
             // 2. No plain-HTTP path around CloudFront: the origin port admits CloudFront only,
             // port 80 redirects unless it is CloudFront's own HTTP leg.
@@ -151,31 +160,54 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
                 .unwrap_or_default();
             let want = if https { "443" } else { "80" };
             if port != want {
-                fail("no plain HTTP", format!("{env}: cloudfront_origin_port is {port:?}, want {want}"));
+                fail(
+                    "no plain HTTP",
+                    format!("{env}: cloudfront_origin_port is {port:?}, want {want}"),
+                );
             }
             let action = expr_text(&alb["http_listener_action"]);
             if https && action != "redirect" {
-                fail("no plain HTTP", format!("{env}: port 80 {action}s with HTTPS to the ALB"));
+                fail(
+                    "no plain HTTP",
+                    format!("{env}: port 80 {action}s with HTTPS to the ALB"),
+                );
             }
         } else if expr_text(&alb["http_listener_action"]) != "redirect" {
-            fail("no plain HTTP", format!("{env}: port 80 forwards without CloudFront"));
+            fail(
+                "no plain HTTP",
+                format!("{env}: port 80 forwards without CloudFront"),
+            );
         }
         let sg_module = module_text(tree, "AWS_Security_Groups");
         if !sg_module.contains("com.amazonaws.global.cloudfront.origin-facing") {
-            fail("no plain HTTP", "the ALB group never uses CloudFront's prefix list".into());
+            fail(
+                "no plain HTTP",
+                "the ALB group never uses CloudFront's prefix list".into(),
+            );
         }
 
         // 3. Rotation: a secret from Secrets Manager means a refresh/redeploy on rotation.
         if app.contains_key("secrets_manager_secrets") {
-            let module = if compute == "asg" { "AWS_ASG" } else { "ECS_Fargate" };
-            let api = if compute == "asg" { "StartInstanceRefresh" } else { "UpdateService" };
+            let module = if compute == "asg" {
+                "AWS_ASG"
+            } else {
+                "ECS_Fargate"
+            };
+            let api = if compute == "asg" {
+                "StartInstanceRefresh"
+            } else {
+                "UpdateService"
+            };
             let text = module_text(tree, module);
             if !(text.contains("\"RotationSucceeded\"")
                 && text.contains(api)
                 && text.contains("aws_cloudwatch_event_target"))
                 || app.contains_key("refresh_on_secret_rotation")
             {
-                fail("rotation", format!("{env}: nothing replaces {compute} when the database secret rotates"));
+                fail(
+                    "rotation",
+                    format!("{env}: nothing replaces {compute} when the database secret rotates"),
+                );
             }
         }
 
@@ -188,12 +220,18 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
                 ("DATABASE_USER", "username_parameter"),
                 ("DATABASE_PASSWORD", "password_parameter"),
             ];
-            for (unit, unit_inputs) in [(compute, Some(&app)), ("migrations", migrations.as_ref())] {
-                let Some(unit_inputs) = unit_inputs else { continue };
+            for (unit, unit_inputs) in [(compute, Some(&app)), ("migrations", migrations.as_ref())]
+            {
+                let Some(unit_inputs) = unit_inputs else {
+                    continue;
+                };
                 let secrets = object_entries(&unit_inputs["secrets"]);
                 for (var, param) in want {
                     if secrets.get(var) != Some(&expr_text(&db[param])) {
-                        fail("database credentials", format!("{env}/{unit}: {var} is not the {param} reference"));
+                        fail(
+                            "database credentials",
+                            format!("{env}/{unit}: {var} is not the {param} reference"),
+                        );
                     }
                 }
             }
@@ -203,9 +241,14 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
         if inputs(tree, &env, "s3_static").is_some() {
             if app_env.get("AWS_STORAGE_BUCKET_NAME").map(String::as_str)
                 != Some("dependency.s3_static.outputs.bucket_id")
-                || !app_env.get("STATIC_URL").is_some_and(|u| u.ends_with("/static/"))
+                || !app_env
+                    .get("STATIC_URL")
+                    .is_some_and(|u| u.ends_with("/static/"))
             {
-                fail("static files", format!("{env}: the app lacks the bucket name or STATIC_URL"));
+                fail(
+                    "static files",
+                    format!("{env}: the app lacks the bucket name or STATIC_URL"),
+                );
             }
             match &migrations {
                 Some(m) => {
@@ -215,13 +258,19 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
                             == Some("dependency.s3_static.outputs.bucket_arn")
                         && iam.contains("\"s3:PutObject\""))
                     {
-                        fail("static files", format!("{env}: the migrations job cannot upload the static files"));
+                        fail(
+                            "static files",
+                            format!("{env}: the migrations job cannot upload the static files"),
+                        );
                     }
                 }
                 None => {
                     let readme = text(tree, "README.md").unwrap_or_default();
                     if !readme.contains("s3:PutObject") {
-                        fail("static files", format!("{env}: no job and no documented upload"));
+                        fail(
+                            "static files",
+                            format!("{env}: no job and no documented upload"),
+                        );
                     }
                 }
             }
@@ -231,21 +280,38 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
         let vpc = inputs(tree, &env, "vpc").expect("vpc unit");
         let private = string_list(&vpc["private_subnet_cidrs"]).join(",");
         if app_env.get("DJANGO_ALLOWED_CIDR_NETS") != Some(&private) {
-            fail("health checks", format!("{env}: DJANGO_ALLOWED_CIDR_NETS is not {private}"));
+            fail(
+                "health checks",
+                format!("{env}: DJANGO_ALLOWED_CIDR_NETS is not {private}"),
+            );
         }
 
         // 7. Migrations before the app: dependency, and the README's steps in that order.
         if migrations.is_some() {
-            let unit_text = text(tree, &format!("{env}/infrastructure/{compute}/terragrunt.hcl")).unwrap();
+            let unit_text = text(
+                tree,
+                &format!("{env}/infrastructure/{compute}/terragrunt.hcl"),
+            )
+            .unwrap();
             if !unit_text.contains("dependency_blocks/migrations.hcl") {
-                fail("migrations first", format!("{env}: {compute} does not depend on migrations"));
+                fail(
+                    "migrations first",
+                    format!("{env}: {compute} does not depend on migrations"),
+                );
             }
             let readme = text(tree, "README.md").unwrap_or_default();
-            let first = readme.find(&format!("cd {env}/infrastructure && terragrunt run-all apply --queue-include-dir migrations"));
+            let first = readme.find(&format!(
+                "cd {env}/infrastructure && terragrunt run-all apply --queue-include-dir migrations"
+            ));
             let build = readme.find("aws codebuild start-build");
-            let rest = readme.find(&format!("cd {env}/infrastructure && terragrunt run-all apply\n"));
+            let rest = readme.find(&format!(
+                "cd {env}/infrastructure && terragrunt run-all apply\n"
+            ));
             if !(first.is_some() && first < build && build < rest) {
-                fail("migrations first", format!("{env}: the README does not apply the job, migrate, then the rest"));
+                fail(
+                    "migrations first",
+                    format!("{env}: the README does not apply the job, migrate, then the rest"),
+                );
             }
         }
         let _ = app_secrets;
@@ -253,48 +319,82 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
         // 8. Least privilege on EC2: no managed policy reading every parameter.
         if compute == "asg" {
             let asg = module_text(tree, "AWS_ASG");
-            if asg.contains("\"AmazonSSMManagedInstanceCore\"") || asg.contains("ssm:GetParameter*") {
-                fail("least privilege", "the instance role can read every parameter".into());
+            if asg.contains("\"AmazonSSMManagedInstanceCore\"") || asg.contains("ssm:GetParameter*")
+            {
+                fail(
+                    "least privilege",
+                    "the instance role can read every parameter".into(),
+                );
             }
             if !asg.contains("ssmmessages:OpenDataChannel") {
-                fail("least privilege", "the instance role cannot carry Session Manager sessions".into());
+                fail(
+                    "least privilege",
+                    "the instance role cannot carry Session Manager sessions".into(),
+                );
             }
         }
 
         // 9. Smaller rules.
-        for (unit, module) in [("db_instance", "AWS_RDS"), ("aurora", "AWS_Aurora_Serverless")] {
-            let Some(db) = inputs(tree, &env, unit) else { continue };
+        for (unit, module) in [
+            ("db_instance", "AWS_RDS"),
+            ("aurora", "AWS_Aurora_Serverless"),
+        ] {
+            let Some(db) = inputs(tree, &env, unit) else {
+                continue;
+            };
             let text = module_text(tree, module);
-            if text.contains("-final\"") || !text.contains("ignore_changes = [final_snapshot_identifier]") {
-                fail("final snapshot", format!("{module}: a fixed final snapshot identifier"));
+            if text.contains("-final\"")
+                || !text.contains("ignore_changes = [final_snapshot_identifier]")
+            {
+                fail(
+                    "final snapshot",
+                    format!("{module}: a fixed final snapshot identifier"),
+                );
             }
             let pinned = expr_text(&db["engine_version"]).contains('.');
             let auto = db.get("auto_minor_version_upgrade").map(expr_text);
             if pinned && auto.as_deref() != Some("false") {
-                fail("minor upgrades", format!("{env}/{unit}: pinned engine_version with automatic minor upgrades"));
+                fail(
+                    "minor upgrades",
+                    format!("{env}/{unit}: pinned engine_version with automatic minor upgrades"),
+                );
             }
             if !text.contains("auto_minor_version_upgrade   = var.auto_minor_version_upgrade")
                 && !text.contains("auto_minor_version_upgrade  = var.auto_minor_version_upgrade")
             {
-                fail("minor upgrades", format!("{module}: automatic minor upgrades cannot be turned off"));
+                fail(
+                    "minor upgrades",
+                    format!("{module}: automatic minor upgrades cannot be turned off"),
+                );
             }
         }
         let alb_module = module_text(tree, "AWS_ALB");
         if !(alb_module.contains("name        = local.target_group_name")
-            && alb_module.contains("sha1(jsonencode([var.target_port, \"HTTP\", var.target_type, var.vpc_id]))"))
+            && alb_module.contains(
+                "sha1(jsonencode([var.target_port, \"HTTP\", var.target_type, var.vpc_id]))",
+            ))
         {
-            fail("target group", "a replacement target group reuses the old name".into());
+            fail(
+                "target group",
+                "a replacement target group reuses the old name".into(),
+            );
         }
         if compute == "ecs_fargate" {
             let ecs = module_text(tree, "ECS_Fargate");
             if !ecs.contains("wait_for_steady_state = var.wait_for_steady_state") {
-                fail("steady state", "the ECS service does not wait for steady state".into());
+                fail(
+                    "steady state",
+                    "the ECS service does not wait for steady state".into(),
+                );
             }
         }
         if let Some(pkrvars) = text(tree, &format!("{env}/packer.pkrvars.hcl")) {
             let name = expr_text(&vpc["name"]);
             if !pkrvars.contains(&format!("subnet_name = \"{name}-private-1-*\"")) {
-                fail("packer", format!("{env}: Packer does not build in the generated VPC"));
+                fail(
+                    "packer",
+                    format!("{env}: Packer does not build in the generated VPC"),
+                );
             }
             for layer in ["system", "middleware", "application"] {
                 let template = text(tree, &format!("Packer/{layer}/{layer}.pkr.hcl")).unwrap();
