@@ -286,6 +286,17 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
             );
         }
 
+        if compute == "asg"
+            && !text(tree, "Modules/AWS_ASG/user_data.sh.tftpl")
+                .unwrap_or_default()
+                .contains("printf 'DJANGO_ALLOWED_HOSTS=\"%s,%s\"\\n' \"$hosts\" \"$ip\"")
+        {
+            fail(
+                "health checks",
+                format!("{env}: instances do not add their own IP to a strict ALLOWED_HOSTS"),
+            );
+        }
+
         // 7. Migrations before the app: dependency, and the README's steps in that order.
         if migrations.is_some() {
             let unit_text = text(
