@@ -220,12 +220,13 @@ fn hostile_strings_are_escaped_not_injected() {
             "tag {i}"
         );
     }
-    // Nothing outside the expected blocks appeared: root + five dependencies, the module.
+    // Nothing outside the expected blocks appeared: root + six dependencies, the module.
     let body: hcl::Body = hcl::parse(&ecs).unwrap();
     let blocks: Vec<&str> = body.blocks().map(|b| b.identifier()).collect();
     assert_eq!(
         blocks,
         [
+            "include",
             "include",
             "include",
             "include",
