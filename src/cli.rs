@@ -397,10 +397,37 @@ fn init_command(
         std::fs::create_dir_all(parent).map_err(io_failure)?;
     }
     std::fs::write(spec, text).map_err(io_failure)?;
+    // The spec's `$schema` comment names this file beside it: write it, so editors find it.
+    // tgforge's own schema is refreshed; a different file of that name is left alone.
+    let schema_path = spec
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(crate::starter::SCHEMA_FILE_NAME);
+    let schema = crate::spec::schema::spec_schema_text();
+    let ours = |text: &str| text.contains("\"title\": \"tgforge spec\"") || text == schema;
+    let schema_written = match std::fs::read_to_string(&schema_path) {
+        Ok(existing) if existing == schema => false,
+        Ok(existing) if !ours(&existing) && !force => {
+            eprintln!(
+                "warning: {} exists and is not tgforge's spec schema: left as it is (the spec's $schema comment points at it)",
+                schema_path.display()
+            );
+            false
+        }
+        _ => {
+            std::fs::write(&schema_path, &schema).map_err(io_failure)?;
+            true
+        }
+    };
     if !quiet {
         println!(
-            "wrote {}: edit it, then run `tgforge gen {} -o out/{project}`",
+            "wrote {}{}: edit it, then run `tgforge gen {} -o out/{project}`",
             spec.display(),
+            if schema_written {
+                format!(" and its JSON schema {}", schema_path.display())
+            } else {
+                String::new()
+            },
             spec.display()
         );
     }

@@ -23,6 +23,8 @@ pub struct Project {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tooling {
     pub iac: IacTool,
+    /// The Terragrunt version the tree is run with (pinned in CI, named in the docs).
+    pub terragrunt_version: String,
     pub github_actions: Option<GithubActions>,
     pub pre_commit: bool,
 }
@@ -36,9 +38,33 @@ pub struct GithubActions {
     pub iac_version: String,
 }
 
+impl Tooling {
+    /// The Terragrunt command running a command over every unit of a folder: `run --all` from
+    /// 0.77 (the CLI redesign; `run-all` is deprecated there and removed later), `run-all`
+    /// before.
+    pub fn terragrunt_run_all(&self) -> &'static str {
+        let numbers: Vec<u32> = self
+            .terragrunt_version
+            .split('.')
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        if numbers.as_slice() >= [0, 77, 0].as_slice() {
+            "run --all"
+        } else {
+            "run-all"
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
+    /// The spec's bucket name; with `per_account`, the stem of each account's bucket name.
     pub bucket: String,
+    /// One bucket per AWS account (`<bucket>-<account id>`): set when the environments span
+    /// several accounts and no `state.profile` names one account holding all the state. S3
+    /// bucket names are global, so a second account could neither create nor read the first
+    /// account's bucket with its own credentials.
+    pub per_account: bool,
     pub region: String,
     pub profile: Option<String>,
     pub locking: StateLocking,
@@ -193,6 +219,17 @@ pub enum Ecr {
     KeepNewest(u32),
     /// A policy file given by the user: its file name and its (validated) JSON text.
     PolicyFile { file_name: String, json: String },
+}
+
+impl State {
+    /// The state bucket of `env`'s units.
+    pub fn bucket_for(&self, env: &Environment) -> String {
+        if self.per_account {
+            format!("{}-{}", self.bucket, env.account_id)
+        } else {
+            self.bucket.clone()
+        }
+    }
 }
 
 impl Environment {

@@ -16,3 +16,21 @@ fn starter_spec_validates_and_generates_as_is() {
 fn starter_spec_refuses_an_invalid_project_name() {
     assert!(tgforge::starter::starter_spec("My App", "x.yaml").is_err());
 }
+
+#[test]
+fn init_writes_the_schema_its_spec_points_at() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("infra/shop.yaml");
+    common::tgforge().arg("init").arg(&spec).assert().success();
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let target = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# yaml-language-server: $schema="))
+        .expect("the first line names the schema");
+    // The path is relative to the spec, and the file there is tgforge's current schema.
+    let schema = std::fs::read_to_string(spec.parent().unwrap().join(target))
+        .expect("the $schema comment points at a file that exists");
+    let printed = common::tgforge().arg("schema").output().unwrap().stdout;
+    assert_eq!(schema.as_bytes(), printed.as_slice());
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::naming::{self, fit};
+use crate::network;
 use crate::plan::{runtime, units};
 use crate::project::{
     ComputePlatform, DatabaseEngine, Ecr, Environment, IacTool, MasterPassword, NatMode, Project,
@@ -29,8 +30,11 @@ pub fn root(project: &Project) -> Value {
         "project": project.name,
         "opentofu": project.tooling.iac == IacTool::Opentofu,
         "version_constraint": version_constraint(project),
+        // The docs and CI use `run --all` from Terragrunt 0.77 on, so that is the minimum then.
+        "terragrunt_constraint": if project.tooling.terragrunt_run_all() == "run --all" { ">= 0.77.0" } else { ">= 0.67.0" },
         "state": {
             "bucket": s.bucket,
+            "per_account": s.per_account,
             "region": s.region,
             "profile": s.profile,
             "lock_table": if s.locking == StateLocking::Dynamodb { Some(&s.lock_table) } else { None },
@@ -89,6 +93,27 @@ pub fn tags(project: &Project, env: &Environment) -> BTreeMap<String, String> {
     tags
 }
 
+/// How many subnets the ALB, the app's networking (ECS service, CodeBuild) and the subnet
+/// groups (RDS, Aurora, ElastiCache) take; `null` where they take the whole tier.
+fn subnet_takes(env: &Environment) -> Value {
+    let n = &env.network;
+    let database_tier = if n.database_subnets.is_empty() {
+        n.private_subnets.len()
+    } else {
+        n.database_subnets.len()
+    };
+    json!({
+        // One public subnet per AZ: validation ensures there are at least as many as AZs.
+        "alb": network::take_subnets(n.public_subnets.len(), n.azs.len()),
+        "app": network::take_subnets(
+            n.private_subnets.len(),
+            network::ECS_SERVICE_MAX_SUBNETS.min(network::CODEBUILD_MAX_SUBNETS),
+        ),
+        "subnet_group": network::take_subnets(database_tier, network::SUBNET_GROUP_MAX_SUBNETS),
+        "cache_subnet_group": network::take_subnets(n.private_subnets.len(), network::SUBNET_GROUP_MAX_SUBNETS),
+    })
+}
+
 /// The context shared by every file of one environment.
 pub fn environment(project: &Project, env: &Environment) -> Value {
     let nat = match env.network.nat {
@@ -106,6 +131,8 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
     json!({
         "spec_name": project.spec_name,
         "project": project.name,
+        // Set only when each account has its own state bucket.
+        "state_bucket": project.state.per_account.then(|| project.state.bucket_for(env)),
         "env": {
             "name": env.name,
             "region": env.region,
@@ -129,6 +156,14 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
             "database_subnet_output": if env.network.database_subnets.is_empty() { "private_subnet_ids" } else { "database_subnet_ids" },
             // One subnet per AZ for EFS mount targets: subnet i is in AZ i % AZs.
             "efs_subnet_count": env.network.azs.len().min(env.network.private_subnets.len()),
+            // How many subnets of the tier each resource takes (null: all of them), within
+            // the AWS limits; see crate::network.
+            "take": subnet_takes(env),
+            // VPC endpoints the workloads need when the private subnets have no NAT.
+            "endpoints": {
+                "interface": super::endpoints::vpc_endpoints(env).0,
+                "gateway": super::endpoints::vpc_endpoints(env).1,
+            },
         },
         "app": {
             "image": app.image,
@@ -261,8 +296,20 @@ pub fn bootstrap(project: &Project, env: &Environment) -> Value {
     json!({
         "spec_name": project.spec_name,
         "env": { "name": env.name, "region": env.region, "profile": env.profile, "parameters": parameters(project, env) },
+        // The CI plan role bootstrap can create (with --github-repository).
+        "ci": env.ci_role_arn.as_ref().filter(|_| project.tooling.github_actions.is_some()).map(|arn| {
+            let role = arn.split_once(":role").map_or("", |(_, r)| r);
+            let (path, name) = role.rsplit_once('/').unwrap_or(("", role));
+            json!({
+                "account_id": env.account_id,
+                "role_name": name,
+                "role_path": format!("{path}/"),
+                "state_key_prefix": format!("{}/{}", project.name, env.name),
+            })
+        }),
         "state": {
-            "bucket": project.state.bucket,
+            "bucket": project.state.bucket_for(env),
+            "lock_table": (project.state.locking == StateLocking::Dynamodb).then_some(&project.state.lock_table),
             "region": project.state.region,
             "profile": project.state.profile.clone().unwrap_or_else(|| env.profile.clone()),
         },
@@ -312,16 +359,49 @@ pub fn readme(project: &Project) -> Value {
                 "migrations_project": names["migrations"],
                 "ami_pattern": names["ami_pattern"],
                 "steps": steps,
+                "ci_role": env.ci_role_arn.as_ref().filter(|_| project.tooling.github_actions.is_some()),
+                "plan_blockers": plan_blockers(env),
             })
         })
         .collect();
     json!({
         "spec_name": project.spec_name,
         "project": project.name,
+        "run_all": project.tooling.terragrunt_run_all(),
+        "terragrunt_version": project.tooling.terragrunt_version,
+        // Run from the repository root: the spec and the tree where the repository keeps them.
+        "regenerate_command": regenerate_command(project),
         // Built by graph::mermaid from validated names, with labels escaped there.
         "mermaid": crate::graph::mermaid(project),
         "environments": environments,
     })
+}
+
+/// Units whose plan reads something that exists only after a manual step: the Parameter
+/// Store entries (created by bootstrap) or a baked AMI. Every other unit plans on a fresh
+/// account, its dependencies' outputs mocked until they are applied.
+fn plan_blockers(env: &Environment) -> Vec<Value> {
+    let mut blockers = Vec::new();
+    if env.database.engine == DatabaseEngine::Postgres {
+        blockers.push(json!({ "unit": "db_instance", "needs": "the database Parameter Store entries (bootstrap)" }));
+    }
+    if env.compute.platform == ComputePlatform::Asg {
+        blockers.push(json!({ "unit": "asg", "needs": "a baked application AMI (Packer)" }));
+    }
+    blockers
+}
+
+/// `tgforge gen SPEC -o TREE` with the spec and tree paths of the infra repository (the CI
+/// settings when given, else the spec's file name and the repository root).
+fn regenerate_command(project: &Project) -> String {
+    let gha = project.tooling.github_actions.as_ref();
+    let spec_path = gha.map_or(project.spec_name.clone(), |g| g.spec_path.clone());
+    let tree_path = gha.map_or(".".to_string(), |g| g.tree_path.clone());
+    format!(
+        "tgforge gen {} -o {}",
+        shell_quote(&spec_path),
+        shell_quote(&tree_path)
+    )
 }
 
 /// Context of the CI workflow and the pre-commit configuration.
@@ -332,6 +412,7 @@ pub fn tooling(project: &Project) -> Value {
     let tree_path = gha.map_or(".".to_string(), |g| g.tree_path.clone());
     let iac = if opentofu { "tofu" } else { "terraform" };
     json!({
+        "run_all": project.tooling.terragrunt_run_all(),
         // Whole shell command lines, quoted here, then written as one YAML string each.
         "check_command": format!("tgforge gen {} -o {} --check", shell_quote(&spec_path), shell_quote(&tree_path)),
         "fmt_command": format!("{iac} fmt -check -recursive {}", shell_quote(&tree_path)),

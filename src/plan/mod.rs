@@ -4,6 +4,7 @@
 //! outputs); templates only lay the decided values out as HCL.
 
 mod context;
+pub(crate) mod endpoints;
 mod mocks;
 mod runtime;
 pub(crate) mod units;

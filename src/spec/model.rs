@@ -64,12 +64,31 @@ pub struct GithubActionsSpec {
     /// Folder of the generated tree in the infra repository. Default `.` (the root, where
     /// GitHub looks for `.github/workflows`).
     pub tree_path: Option<String>,
-    /// Shell command that installs tgforge on the runner. Default `cargo install tgforge --locked`.
+    /// Where the workflow gets tgforge, pinned: a git repository and commit, or a release
+    /// archive and its SHA-256. Default: `cargo install tgforge --locked --version V` with V
+    /// the version of tgforge that generated the tree (the one `gen --check` must match).
+    pub tgforge_source: Option<TgforgeSource>,
+    /// A shell command that installs tgforge on the runner, instead of `tgforge_source`. A
+    /// `cargo install` must pin the version (`--version`, `--rev` or `--tag`).
     pub tgforge_install: Option<String>,
     /// Terragrunt version installed on the runner. Default `0.77.22`.
     pub terragrunt_version: Option<String>,
     /// Terraform or OpenTofu version installed on the runner. Default `1.10.0` (both have it).
     pub iac_version: Option<String>,
+}
+
+/// A pinned source of tgforge for CI: `git` + `rev`, or `release_url` + `sha256`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TgforgeSource {
+    /// HTTPS URL of a git repository holding tgforge (installed with `cargo install --git`).
+    pub git: Option<String>,
+    /// The commit of `git` to build: 40 hexadecimal digits.
+    pub rev: Option<String>,
+    /// HTTPS URL of a `.tar.gz` release archive with the `tgforge` binary at its root.
+    pub release_url: Option<String>,
+    /// SHA-256 of the archive at `release_url` (64 hexadecimal digits), checked before use.
+    pub sha256: Option<String>,
 }
 
 /// Remote state configuration written into `root.hcl`.

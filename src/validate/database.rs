@@ -4,16 +4,13 @@
 use crate::project::{Aurora, Database, DatabaseEngine, MasterPassword};
 use crate::spec::model::DatabaseSpec;
 use crate::validate::EnvCheck;
+use crate::validate::instance_class::{RDS_BASE_FAMILIES, rds_class_problem};
 use crate::validate::rules::is_parameter_suffix;
 
 /// Postgres major versions RDS supports (standard or extended support).
 const POSTGRES_MAJORS: [u32; 6] = [12, 13, 14, 15, 16, 17];
 /// Aurora Postgres majors that run Serverless v2.
 const AURORA_MAJORS: [u32; 5] = [13, 14, 15, 16, 17];
-/// Instance families RDS offers for Postgres.
-const FAMILIES: [&str; 12] = [
-    "t3", "t4g", "m5", "m5d", "m6g", "m6gd", "m6i", "m7g", "m7i", "r5", "r6g", "r6i",
-];
 /// Names Postgres or RDS reserve for the master user.
 const RESERVED_USERS: [&str; 5] = ["postgres", "rdsadmin", "admin", "root", "public"];
 
@@ -75,26 +72,18 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&DatabaseSpec>) -> 
         .instance_class
         .clone()
         .unwrap_or_else(|| "db.t4g.micro".to_string());
-    let class_parts: Vec<&str> = instance_class.split('.').collect();
-    let class_ok = class_parts.len() == 3
-        && class_parts[0] == "db"
-        && FAMILIES.contains(&class_parts[1])
-        && !class_parts[2].is_empty()
-        && class_parts[2]
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    if !aurora && !class_ok {
+    if !aurora && let Some(problem) = rds_class_problem(&instance_class) {
         check
             .error(
                 "database.instance_class",
                 format!(
-                    "`{}` is not an RDS Postgres instance class",
+                    "`{}` is not an RDS Postgres instance class: {problem}",
                     instance_class.escape_debug()
                 ),
             )
             .hint = Some(format!(
-            "db.FAMILY.SIZE with FAMILY one of {}, e.g. `db.t4g.micro`",
-            FAMILIES.join(", ")
+            "db.FAMILY.SIZE, e.g. `db.t4g.micro` or `db.r7g.large`; families: {} (each with its d/n/b variants)",
+            RDS_BASE_FAMILIES.join(", ")
         ));
     }
     if aurora && s.instance_class.is_some() {

@@ -190,6 +190,9 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Optio
 
     let ecr = resolve_ecr(check, spec);
     let platform = super::platform::resolve(check, spec, app.as_ref(), database.as_ref());
+    if let (Some(network), Some(platform)) = (&network, &platform) {
+        super::network::check_without_nat(check, spec, network, &region, platform.compute.platform);
+    }
 
     if check.diagnostics.len() > before {
         return None;

@@ -6,6 +6,7 @@
 mod app;
 mod database;
 mod environment;
+mod instance_class;
 mod network;
 mod platform;
 mod rules;
@@ -139,8 +140,29 @@ fn resolve_state(spec: &LoadedSpec, diagnostics: &mut Vec<Diagnostic>) -> Option
             .with_hint("3-255 letters, digits, `_`, `-` and `.`"),
         );
     }
+    // Several accounts without one named state profile: a bucket per account, so each
+    // environment's own credentials create and reach its state (docs/deployment.md).
+    let accounts: std::collections::BTreeSet<&str> = spec
+        .merged_environments
+        .iter()
+        .filter_map(|(_, e)| e.account_id.as_deref())
+        .collect();
+    let per_account = accounts.len() > 1 && s.profile.is_none();
+    if per_account && s.bucket.len() + 13 > 63 {
+        diagnostics.push(
+            spec.diagnostic(
+                "state.bucket",
+                format!(
+                    "`{}` is too long to name one bucket per account (`<bucket>-<account id>`, at most 63 characters)",
+                    s.bucket.escape_debug()
+                ),
+            )
+            .with_hint("the environments use several AWS accounts, so each gets its own state bucket: shorten the name to 50 characters, or set `state.profile` to keep all state in one account"),
+        );
+    }
     (diagnostics.len() == before).then(|| State {
         bucket: s.bucket.clone(),
+        per_account,
         region: s.region.clone(),
         profile: s.profile.clone(),
         locking: s.locking,

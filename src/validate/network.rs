@@ -112,14 +112,22 @@ pub(crate) fn resolve(
             )
             .hint = Some("the RDS subnet group must cover at least two availability zones".into());
     }
-    if nat == NatMode::PerAz && (public as usize) < azs.len() {
-        check.error(
-            "network.public_subnets",
-            format!(
-                "`nat_gateways: per_az` needs a public subnet in each of the {} AZs",
-                azs.len()
-            ),
-        );
+    if public >= 2 && (public as usize) < azs.len() {
+        // The app runs in every AZ (private subnet i is in AZ i modulo the AZ count); an ALB
+        // never sends traffic to targets in an AZ where it has no subnet, so tasks there fail
+        // their health checks forever.
+        check
+            .error(
+                "network.public_subnets",
+                format!(
+                    "{public} public subnet(s) for {} AZs: the ALB needs one in every AZ the app runs in",
+                    azs.len()
+                ),
+            )
+            .hint = Some(format!(
+            "set `public_subnets` to at least {} (or lower `azs`)",
+            azs.len()
+        ));
     }
     for (field, count) in [
         ("network.public_subnets", public),
@@ -170,4 +178,86 @@ pub(crate) fn resolve(
         azs,
         nat,
     })
+}
+
+/// Whether `image` is in a private ECR registry of `region` (reachable through the ECR VPC
+/// endpoints of that region).
+fn is_regional_ecr_image(image: &str, region: &str) -> bool {
+    image
+        .split_once('/')
+        .and_then(|(host, _)| host.split_once(".dkr.ecr."))
+        .is_some_and(|(account, rest)| {
+            account.len() == 12
+                && account.chars().all(|c| c.is_ascii_digit())
+                && rest == format!("{region}.amazonaws.com")
+        })
+}
+
+/// Without NAT the private subnets reach only what VPC endpoints serve (src/plan/endpoints.rs
+/// adds them). Workloads that need the internet itself are refused here, located at the
+/// field that asks for it.
+pub(crate) fn check_without_nat(
+    check: &mut EnvCheck<'_>,
+    spec: &crate::spec::model::EnvironmentSpec,
+    network: &Network,
+    region: &str,
+    platform: crate::project::ComputePlatform,
+) {
+    if network.nat != NatMode::None {
+        return;
+    }
+    let hint = "set `network.nat_gateways: single` (or `per_az`): private subnets without NAT reach AWS only through the VPC endpoints tgforge adds";
+    if platform == crate::project::ComputePlatform::Fargate
+        && let Some(image) = spec.app.as_ref().and_then(|a| a.image.as_ref())
+        && !is_regional_ecr_image(image, region)
+    {
+        check
+            .error(
+                "app.image",
+                format!(
+                    "`{}` cannot be pulled with `nat_gateways: none`: only ECR images of {region} are reachable through VPC endpoints",
+                    image.escape_debug()
+                ),
+            )
+            .hint = Some(format!(
+            "remove `app.image` to use the environment's ECR repository, or {hint}"
+        ));
+    }
+    if let Some(repository) = spec
+        .migrations
+        .as_ref()
+        .filter(|m| m.enabled != Some(false))
+        .and_then(|m| m.repository.as_ref())
+    {
+        check
+            .error(
+                "migrations.repository",
+                format!(
+                    "the migrations job clones `{}` and runs pip install: it needs the internet, and `nat_gateways: none` gives the private subnets none",
+                    repository.escape_debug()
+                ),
+            )
+            .hint = Some(format!(
+            "remove `migrations.repository` to run the migrations in the app's ECR image (Fargate), or {hint}"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_regional_ecr_image;
+
+    #[test]
+    fn regional_ecr_images() {
+        assert!(is_regional_ecr_image(
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.2",
+            "eu-west-1"
+        ));
+        assert!(!is_regional_ecr_image(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2",
+            "eu-west-1"
+        ));
+        assert!(!is_regional_ecr_image("nginx:latest", "eu-west-1"));
+        assert!(!is_regional_ecr_image("ghcr.io/org/app:1", "eu-west-1"));
+    }
 }

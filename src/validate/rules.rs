@@ -1,7 +1,7 @@
 //! Small, pure checks on single values, shared by the validation of every section.
 
 use crate::diagnostic::did_you_mean;
-use crate::network::KNOWN_REGIONS;
+use crate::network::{REGIONS_CHECKED, region_az_letters, region_names};
 
 /// Lowercase letters, digits and inner hyphens, starting with a letter, at most `max` long.
 pub fn is_dns_label(s: &str, max: usize) -> bool {
@@ -103,10 +103,13 @@ pub fn has_url_credentials(value: &str) -> bool {
 
 /// Checks a region name; calls `report(message, hint)` when it is unknown.
 pub fn check_region(region: &str, mut report: impl FnMut(String, String)) {
-    if !KNOWN_REGIONS.contains(&region) {
-        let hint = match did_you_mean(region, KNOWN_REGIONS) {
+    if region_az_letters(region).is_none() {
+        let hint = match did_you_mean(region, region_names()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!("known regions: {}", KNOWN_REGIONS.join(", ")),
+            None => format!(
+                "AWS commercial regions (as of {REGIONS_CHECKED}): {}",
+                region_names().collect::<Vec<_>>().join(", ")
+            ),
         };
         report(
             format!("`{}` is not a known AWS region", region.escape_debug()),
