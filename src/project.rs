@@ -103,6 +103,8 @@ pub struct Compute {
     pub instance_type: String,
     pub health_check_grace_period: u32,
     pub root_volume_size: u32,
+    /// Fargate: `apply` waits for the service's steady state.
+    pub wait_for_steady_state: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -137,6 +139,8 @@ pub struct Migrations {
     pub repository: Option<String>,
     pub branch: String,
     pub command: String,
+    /// Also run `collectstatic` (uploading to the static files bucket, when there is one).
+    pub collectstatic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

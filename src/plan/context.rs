@@ -60,7 +60,8 @@ fn names(project: &Project, env: &Environment) -> Value {
         "prefix": prefix,
         "vpc": prefix,
         "alb": fit(&prefix, naming::ALB_MAX),
-        "target_group": fit(&format!("{prefix}-tg"), naming::TARGET_GROUP_MAX),
+        // The module appends "-" and an 8-character hash of what forces a replacement.
+        "target_group": fit(&format!("{prefix}-tg"), naming::TARGET_GROUP_MAX - 9),
         // Bucket names are global: the account id keeps them unique across accounts.
         "static_bucket": fit(&format!("{prefix}-static-{}", env.account_id), naming::S3_BUCKET_MAX),
         "ecr_repository": prefix,
@@ -79,6 +80,9 @@ fn names(project: &Project, env: &Environment) -> Value {
         // newest application layer by this pattern.
         "ami_prefix": prefix,
         "ami_pattern": format!("{prefix}-application-*"),
+        // The Name tag AWS_VPC gives the first private subnet, `<vpc>-private-1-<az>`: Packer
+        // builds there.
+        "packer_subnet": format!("{prefix}-private-1-*"),
     })
 }
 
@@ -193,6 +197,9 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
                 "master_username": a.master_username,
             })),
             "engine_version": db.engine_version,
+            // A pinned minor version and automatic minor upgrades would disagree after the
+            // first upgrade (a diff on every plan), so pinning turns them off.
+            "auto_minor_version_upgrade": !db.engine_version.contains('.'),
             "instance_class": db.instance_class,
             "allocated_storage": db.allocated_storage,
             "max_allocated_storage": db.max_allocated_storage,
@@ -205,6 +212,7 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
         },
         "static_files": env.static_files.as_ref().map(|s| json!({
             "price_class": s.price_class,
+            "origin_https": units::cloudfront_origin_https(env),
             "aliases": env.domain.iter().collect::<Vec<_>>(),
         })),
         "ecr": {
@@ -218,11 +226,13 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
             "instance_type": env.compute.instance_type,
             "health_check_grace_period": env.compute.health_check_grace_period,
             "root_volume_size": env.compute.root_volume_size,
+            "wait_for_steady_state": env.compute.wait_for_steady_state,
         },
         "certificates": {
             "provisioned": units::provisions_certificates(env),
             "zone_id": env.route53_zone_id,
             "alb_domain": units::alb_certificate_domain(env),
+            "alb_alternative_names": units::alb_certificate_alternative_names(env),
         },
         "addons": {
             "redis": env.addons.redis.as_ref().map(|r| json!({ "node_type": r.node_type, "engine_version": r.engine_version, "nodes": r.nodes })),
@@ -237,6 +247,7 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
             "repository": m.repository,
             "branch": m.branch,
             "command": m.command,
+            "collectstatic": units::collectstatic(env),
         })),
         "packer": env.packer.as_ref().map(|p| json!({
             "app_repository": p.app_repository,
@@ -246,9 +257,11 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
         "runtime": runtime::runtime(project, env),
         "alb": {
             "target_type": match env.compute.platform { ComputePlatform::Fargate => "ip", ComputePlatform::Asg => "instance" },
-            // With CloudFront in front, CloudFront redirects HTTP to HTTPS and both listeners
-            // forward (as in the reference system); without it the ALB redirects itself.
-            "http_listener_action": if env.static_files.is_some() { "forward" } else { "redirect" },
+            // Port 80 only ever redirects to HTTPS, except when CloudFront reaches the ALB over
+            // plain HTTP (no certificate known to cover the viewer's Host): then it forwards,
+            // and only CloudFront may connect to it (see `cloudfront_origin_port`).
+            "http_listener_action": if units::cloudfront_origin_port(env) == Some(80) { "forward" } else { "redirect" },
+            "cloudfront_origin_port": units::cloudfront_origin_port(env),
         },
     })
 }
@@ -333,10 +346,13 @@ pub fn readme(project: &Project) -> Value {
             if env.packer.is_some() {
                 steps.push("bake_amis");
             }
-            steps.push("apply");
+            // Migrations run before the app takes traffic: the database and the job first,
+            // then the migrations (and collectstatic), then the app and everything else.
             if env.migrations.is_some() {
+                steps.push("apply_migrations");
                 steps.push("migrate");
             }
+            steps.push("apply");
             if env.domain.is_some() && !units::provisions_certificates(env) {
                 steps.push("point_dns");
             }
@@ -357,6 +373,10 @@ pub fn readme(project: &Project) -> Value {
                 "image_tag": env.app.image_tag,
                 "repository": names["ecr_repository"],
                 "migrations_project": names["migrations"],
+                "collectstatic": units::collectstatic(env),
+                "static_bucket": names["static_bucket"],
+                "migrations": env.migrations.is_some(),
+                "compute_unit": units::compute_unit(env),
                 "ami_pattern": names["ami_pattern"],
                 "steps": steps,
                 "ci_role": env.ci_role_arn.as_ref().filter(|_| project.tooling.github_actions.is_some()),

@@ -152,6 +152,11 @@ pub fn mock_outputs(project: &Project, env: &Environment, dependency: &str) -> V
                 "parameter_arns": names.iter().map(|n| (n.clone(), Value::String(arn("ssm", &format!("parameter/{n}"))))).collect::<serde_json::Map<_, _>>(),
             })
         }
+        "migrations" => json!({
+            "project_name": "mock-migrations",
+            "project_arn": arn("codebuild", "project/mock-migrations"),
+            "role_arn": format!("arn:aws:iam::{}:role/mock-migrations-codebuild", env.account_id),
+        }),
         other => unreachable!("no mock outputs are defined for unit {other}"),
     }
 }

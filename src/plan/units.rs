@@ -63,14 +63,47 @@ pub fn provisions_certificates(env: &Environment) -> bool {
     env.route53_zone_id.is_some()
 }
 
-/// The name the ALB certificate covers: the origin name CloudFront connects to when there is
-/// CloudFront and one, else the app's domain.
+/// The name the ALB certificate is requested for: the app's domain, the Host that reaches
+/// the ALB whether viewers come through CloudFront (which forwards it) or straight.
 pub fn alb_certificate_domain(env: &Environment) -> Option<&str> {
-    let origin = env
-        .origin_domain
+    env.domain.as_deref()
+}
+
+/// Further names on a requested ALB certificate: the origin name CloudFront connects to, when
+/// there is CloudFront and one.
+pub fn alb_certificate_alternative_names(env: &Environment) -> Vec<&str> {
+    env.origin_domain
         .as_deref()
-        .filter(|_| env.static_files.is_some());
-    origin.or(env.domain.as_deref())
+        .filter(|_| env.static_files.is_some())
+        .into_iter()
+        .collect()
+}
+
+/// Whether CloudFront reaches the ALB over HTTPS. CloudFront forwards the viewer's Host and
+/// checks the ALB's certificate against it, so HTTPS is used only where that certificate is
+/// known to cover `domain`: a certificate tgforge requests (it names `domain`), the CloudFront
+/// certificate itself reused by the ALB (CloudFront only accepts a certificate that covers its
+/// aliases), or a given certificate the spec declares to cover an origin name (`origin_domain`,
+/// documented to need `domain` on the same certificate).
+pub fn cloudfront_origin_https(env: &Environment) -> bool {
+    env.static_files.is_some()
+        && (provisions_certificates(env)
+            || env.origin_domain.is_some()
+            || (env.certificate_arn.is_some()
+                && env.certificate_arn == env.cloudfront_certificate_arn))
+}
+
+/// The ALB port CloudFront connects to, when CloudFront fronts the ALB: only CloudFront's
+/// origin-facing addresses may use it.
+pub fn cloudfront_origin_port(env: &Environment) -> Option<u16> {
+    env.static_files
+        .as_ref()
+        .map(|_| if cloudfront_origin_https(env) { 443 } else { 80 })
+}
+
+/// Whether the migrations job also uploads the static files (`collectstatic`).
+pub fn collectstatic(env: &Environment) -> bool {
+    env.static_files.is_some() && env.migrations.as_ref().is_some_and(|m| m.collectstatic)
 }
 
 /// Whether the app runs the environment's own ECR image.
@@ -200,25 +233,16 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
         }
     }
 
-    let mut compute_deps = vec!["vpc", "security_groups", "alb"];
-    if uses_ecr(env) {
-        compute_deps.push("ecr");
+    if env.static_files.is_some() {
+        units.push(unit(
+            "s3_static",
+            "AWS_S3_Static",
+            "Private S3 bucket for Django's static files.",
+            &[],
+        ));
+        // The app builds static URLs and the migrations job uploads with the bucket's name.
+        runtime_deps.push("s3_static");
     }
-    compute_deps.extend(&runtime_deps);
-    units.push(match env.compute.platform {
-        ComputePlatform::Fargate => unit(
-            "ecs_fargate",
-            "ECS_Fargate",
-            "ECS cluster, task definition and Fargate service behind the ALB, with CPU autoscaling.",
-            &compute_deps,
-        ),
-        ComputePlatform::Asg => unit(
-            "asg",
-            "AWS_ASG",
-            "EC2 Auto Scaling group behind the ALB: launch template on the baked AMI, instance refresh, CPU scaling, Session Manager access.",
-            &compute_deps,
-        ),
-    });
     if env.migrations.is_some() {
         let mut deps = vec!["vpc", "security_groups"];
         if uses_ecr(env)
@@ -233,17 +257,38 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
         units.push(unit(
             "migrations",
             "AWS_CodeBuild_Migrations",
-            "CodeBuild project in the private subnets that runs the Django migrations.",
+            if collectstatic(env) {
+                "CodeBuild project in the private subnets that runs the Django migrations, then collectstatic into the static files bucket."
+            } else {
+                "CodeBuild project in the private subnets that runs the Django migrations."
+            },
             &deps,
         ));
     }
+    let mut compute_deps = vec!["vpc", "security_groups", "alb"];
+    if uses_ecr(env) {
+        compute_deps.push("ecr");
+    }
+    compute_deps.extend(&runtime_deps);
+    // Migrations run before the app takes traffic: the app's unit comes after the job's.
+    if env.migrations.is_some() {
+        compute_deps.push("migrations");
+    }
+    units.push(match env.compute.platform {
+        ComputePlatform::Fargate => unit(
+            "ecs_fargate",
+            "ECS_Fargate",
+            "ECS cluster, task definition and Fargate service behind the ALB, with CPU autoscaling.",
+            &compute_deps,
+        ),
+        ComputePlatform::Asg => unit(
+            "asg",
+            "AWS_ASG",
+            "EC2 Auto Scaling group behind the ALB: launch template on the baked AMI, instance refresh, CPU scaling, Session Manager access.",
+            &compute_deps,
+        ),
+    });
     if env.static_files.is_some() {
-        units.push(unit(
-            "s3_static",
-            "AWS_S3_Static",
-            "Private S3 bucket for Django's static files.",
-            &[],
-        ));
         if provisioned {
             units.push(unit(
                 "acm_cloudfront",

@@ -183,6 +183,9 @@ pub struct ComputeSpec {
     pub health_check_grace_period: Option<u32>,
     /// Root volume size in GiB (`asg`).
     pub root_volume_size: Option<u32>,
+    /// `fargate`: `apply` waits until the service's new tasks are running and healthy (ECS
+    /// steady state) and fails otherwise. Default true.
+    pub wait_for_steady_state: Option<bool>,
 }
 
 /// Where the app runs.
@@ -270,6 +273,9 @@ pub struct MigrationsSpec {
     pub branch: Option<String>,
     /// The command that migrates. Default `python manage.py migrate --noinput`.
     pub command: Option<String>,
+    /// With static files: the job also runs `python manage.py collectstatic --noinput`, allowed
+    /// to write to the static files bucket. Default true.
+    pub collectstatic: Option<bool>,
 }
 
 /// Packer AMI layers for the EC2 platform.

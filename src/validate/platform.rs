@@ -242,6 +242,7 @@ pub(crate) fn resolve(
             repository: m.repository,
             branch,
             command,
+            collectstatic: m.collectstatic.unwrap_or(true),
         }
     });
 
@@ -333,6 +334,11 @@ pub(crate) fn resolve(
             instance_type,
             health_check_grace_period,
             root_volume_size,
+            wait_for_steady_state: spec
+                .compute
+                .as_ref()
+                .and_then(|c| c.wait_for_steady_state)
+                .unwrap_or(true),
         },
         addons: Addons {
             redis,
