@@ -21,7 +21,7 @@ locals {
 # OpenTofu runs the modules; they stay within what Terraform accepts too.
 terraform_binary              = "tofu"
 terraform_version_constraint  = ">= 1.10.0"
-terragrunt_version_constraint = ">= 0.67.0"
+terragrunt_version_constraint = ">= 0.77.0"
 
 remote_state {
   backend = "s3"
@@ -31,7 +31,9 @@ remote_state {
   }
   config = merge(
     {
-      bucket       = "shop-terraform-state-eu"
+      # One state bucket per AWS account (`<bucket>-<account id>`), set in common_vars.hcl:
+      # each environment's own credentials create and reach its state.
+      bucket       = local.common.state_bucket
       key          = "${local.project}/${path_relative_to_include()}/terraform.tfstate"
       region       = "eu-central-1"
       encrypt      = true

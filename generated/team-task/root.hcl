@@ -19,7 +19,7 @@ locals {
 }
 
 terraform_version_constraint  = ">= 1.5.0"
-terragrunt_version_constraint = ">= 0.67.0"
+terragrunt_version_constraint = ">= 0.77.0"
 
 remote_state {
   backend = "s3"

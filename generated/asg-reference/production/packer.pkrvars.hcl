@@ -11,3 +11,7 @@ app_repository  = "https://github.com/btower-labz/django-dashboard-black"
 app_ref         = "main"
 app_port        = 8000
 settings_module = "core.settings.cloud"
+
+# Build in the environment's own VPC: its first private subnet (NAT egress, no public IP).
+# Apply the vpc unit before baking.
+subnet_name = "dashboard-production-private-1-*"

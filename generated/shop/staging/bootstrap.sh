@@ -6,23 +6,39 @@
 #   - every Parameter Store entry the stack reads, as SecureString. Each value is prompted for
 #     without echo, passed to the AWS CLI on standard input (never on the command line) and
 #     never stored. Existing parameters are kept unless --overwrite is given.
+#   - with --github-repository OWNER/REPO: GitHub's OIDC provider in the account and the CI
+#     plan role shop-infra-plan the workflow assumes, trusted by pull requests of
+#     that repository only, with ReadOnlyAccess, this environment's state and locks, and
+#     decryption of SecureString parameters through SSM.
 #
-# Usage: bash staging/bootstrap.sh [--overwrite]
+# Usage: bash staging/bootstrap.sh [--overwrite] [--github-repository OWNER/REPO]
 set -euo pipefail
 
+usage() {
+  echo "usage: $0 [--overwrite] [--github-repository OWNER/REPO]" >&2
+  exit 2
+}
+
 overwrite=false
-case "${1:-}" in
-  --overwrite) overwrite=true ;;
-  "") ;;
-  *)
-    echo "usage: $0 [--overwrite]" >&2
-    exit 2
-    ;;
-esac
+github_repository=""
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --overwrite) overwrite=true ;;
+    --github-repository)
+      [ "$#" -ge 2 ] || usage
+      github_repository=$2
+      shift
+      # OWNER/REPO of GitHub: letters, digits, `.`, `_` and `-` only.
+      [[ "$github_repository" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] || usage
+      ;;
+    *) usage ;;
+  esac
+  shift
+done
 
 region='eu-central-1'
 profile='shop-staging'
-state_bucket='shop-terraform-state-eu'
+state_bucket='shop-terraform-state-eu-210987654321'
 state_region='eu-central-1'
 state_profile='shop-staging'
 
@@ -50,6 +66,49 @@ ensure_state_bucket() {
     --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
 }
 
+account_id='210987654321'
+ci_role_name='shop-infra-plan'
+ci_role_path='/'
+state_key_prefix='shop/staging'
+
+# GitHub's OIDC provider (one per account) and the plan role of the CI workflow.
+ensure_ci_role() {
+  local provider_arn
+  provider_arn=$(aws_env iam list-open-id-connect-providers --query 'OpenIDConnectProviderList[].Arn' --output text |
+    tr '\t' '\n' | grep ':oidc-provider/token.actions.githubusercontent.com$' || true)
+  if [ -n "$provider_arn" ]; then
+    echo "GitHub OIDC provider exists"
+  else
+    echo "creating GitHub's OIDC provider"
+    # IAM no longer checks GitHub's thumbprint (it trusts its CA), but the CLI still wants one.
+    provider_arn=$(aws_env iam create-open-id-connect-provider --url https://token.actions.githubusercontent.com \
+      --client-id-list sts.amazonaws.com --thumbprint-list 6938fd4d98bab03faadb97b34396831e3780aea1 \
+      --query OpenIDConnectProviderArn --output text)
+  fi
+  # Only pull requests of this repository may assume the role (the workflow plans on pull
+  # requests; nothing else of GitHub can).
+  local trust
+  trust=$(printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"%s"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":"repo:%s:pull_request"}}}]}' \
+    "$provider_arn" "$github_repository")
+  if aws_env iam get-role --role-name "$ci_role_name" >/dev/null 2>&1; then
+    aws_env iam update-assume-role-policy --role-name "$ci_role_name" --policy-document "$trust"
+    echo "updated the trust policy of $ci_role_name"
+  else
+    aws_env iam create-role --role-name "$ci_role_name" --path "$ci_role_path" \
+      --description "tgforge CI: validate and plan (read only)" --assume-role-policy-document "$trust" >/dev/null
+    echo "created role $ci_role_name"
+  fi
+  aws_env iam attach-role-policy --role-name "$ci_role_name" --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess
+  # Plan reads and locks this environment's state, and reads SecureString parameters.
+  local state
+  state=$(printf '{"Version":"2012-10-17","Statement":[{"Sid":"ListState","Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::%s"},{"Sid":"ReadWriteStateAndLockfiles","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::%s/%s/*"}%s,{"Sid":"DecryptParametersThroughSsm","Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"ssm.%s.amazonaws.com"}}}]}' \
+    "$state_bucket" "$state_bucket" "$state_key_prefix" \
+    "" \
+    "$region")
+  aws_env iam put-role-policy --role-name "$ci_role_name" --policy-name tgforge-plan-state --policy-document "$state"
+  echo "role $ci_role_name may plan staging from pull requests of $github_repository"
+}
+
 # put_parameter NAME DESCRIPTION
 put_parameter() {
   local name=$1 description=$2 value
@@ -72,6 +131,9 @@ put_parameter() {
 }
 
 ensure_state_bucket
+if [ -n "$github_repository" ]; then
+  ensure_ci_role
+fi
 put_parameter 'shop-staging_database_password' 'database master password'
 put_parameter 'shop-staging_database_url' 'container secret DATABASE_URL'
 put_parameter 'shop-staging_database_username' 'database master user name'

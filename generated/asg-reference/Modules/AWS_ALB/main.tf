@@ -24,9 +24,19 @@ resource "aws_lb" "this" {
   }
 }
 
+locals {
+  # Target group names are unique per account and region, and a group is replaced (created
+  # before the old one is destroyed, below) when its port, protocol, target type or VPC
+  # changes. Those values are hashed into the name, so the replacement always gets a new name
+  # and never clashes with the group it replaces; otherwise the name stays the same.
+  target_group_stem = trimsuffix(substr(var.target_group_name, 0, 23), "-")
+  target_group_hash = substr(sha1(jsonencode([var.target_port, "HTTP", var.target_type, var.vpc_id])), 0, 8)
+  target_group_name = "${local.target_group_stem}-${local.target_group_hash}"
+}
+
 resource "aws_lb_target_group" "this" {
   # checkov:skip=CKV_AWS_378: TLS terminates at the ALB; ALB-to-target traffic stays inside the VPC, restricted by security groups, and the app serves plain HTTP
-  name        = var.target_group_name
+  name        = local.target_group_name
   vpc_id      = var.vpc_id
   port        = var.target_port
   protocol    = "HTTP"
@@ -47,8 +57,9 @@ resource "aws_lb_target_group" "this" {
     unhealthy_threshold = 3
   }
 
-  # The listeners point at the group, so it cannot be deleted first; create the new group,
-  # move the listeners, then delete the old one (the new group needs a new name).
+  # The listeners point at the group, so it cannot be deleted first; create the new group
+  # (under its new name, see local.target_group_name), move the listeners, then delete the
+  # old one.
   lifecycle {
     create_before_destroy = true
   }
@@ -70,8 +81,8 @@ resource "aws_lb_listener" "https" {
 # One listener whose action changes in place, so switching http_listener_action never has
 # two listeners competing for port 80.
 resource "aws_lb_listener" "http" {
-  # checkov:skip=CKV_AWS_2: with http_listener_action = "forward", CloudFront in front redirects viewers to HTTPS and reaches the ALB on 80 by its DNS name; with "redirect" this listener only answers 301 to HTTPS
-  # checkov:skip=CKV_AWS_103: same listener: plain HTTP by design (CloudFront origin on 80 or a 301 redirect to the TLS 1.2+ HTTPS listener)
+  # checkov:skip=CKV_AWS_2: with "redirect" (the default) this listener only answers 301 to HTTPS; "forward" is for CloudFront reaching the ALB over HTTP, with port 80 open to CloudFront's prefix list only (AWS_Security_Groups cloudfront_origin_port = 80)
+  # checkov:skip=CKV_AWS_103: same listener: plain HTTP by design (a 301 redirect to the TLS 1.2+ HTTPS listener, or CloudFront's HTTP origin leg)
   load_balancer_arn = aws_lb.this.arn
   port              = 80
   protocol          = "HTTP"

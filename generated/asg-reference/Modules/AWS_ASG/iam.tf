@@ -1,5 +1,6 @@
-# Instance role: Session Manager (the only way in — no SSH key, no port 22), the
-# CloudWatch agent, and read access to exactly the parameters/secrets the app uses.
+# Instance role: Session Manager (the only way in — no SSH key, no port 22) with only the
+# actions sessions need, the CloudWatch agent, and read access to exactly the
+# parameters/secrets the app uses.
 
 data "aws_iam_policy_document" "assume_role" {
   statement {
@@ -19,16 +20,42 @@ resource "aws_iam_role" "this" {
   assume_role_policy = data.aws_iam_policy_document.assume_role.json
 }
 
-resource "aws_iam_role_policy_attachment" "managed" {
-  for_each = toset([
-    # Session Manager shell access and patching, instead of SSH.
-    "AmazonSSMManagedInstanceCore",
-    # Lets the CloudWatch agent (installed in the AMI) ship logs and metrics.
-    "CloudWatchAgentServerPolicy",
-  ])
-
+# Lets the CloudWatch agent (installed in the AMI) ship logs and metrics; its only parameter
+# access is to the agent's own AmazonCloudWatch-* configuration parameters.
+resource "aws_iam_role_policy_attachment" "cloudwatch_agent" {
   role       = aws_iam_role.this.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.key}"
+  policy_arn = "arn:${local.partition}:iam::aws:policy/CloudWatchAgentServerPolicy"
+}
+
+# Session Manager shell access, instead of SSH, with only the actions the SSM agent needs to
+# register the instance and carry sessions. Not AmazonSSMManagedInstanceCore: that policy
+# also grants ssm:GetParameter(s) on every parameter of the account (and Run Command,
+# inventory and patching), while the app reads exactly its own parameters (runtime policy).
+data "aws_iam_policy_document" "session_manager" {
+  # checkov:skip=CKV_AWS_111: the ssmmessages channel actions support no resource-level permissions (AWS documents Resource "*"); they only open session channels for this instance
+  # checkov:skip=CKV_AWS_356: same statement: ssmmessages actions accept Resource "*" only
+  statement {
+    sid       = "RegisterInstance"
+    actions   = ["ssm:UpdateInstanceInformation"]
+    resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:instance/*"]
+  }
+
+  statement {
+    sid = "SessionChannels"
+    actions = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "session_manager" {
+  name   = "session-manager"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.session_manager.json
 }
 
 resource "aws_iam_instance_profile" "this" {

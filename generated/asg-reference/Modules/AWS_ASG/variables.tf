@@ -235,3 +235,10 @@ variable "efs_mount_path" {
     error_message = "efs_mount_path must be an absolute path (letters, digits, . _ - /)."
   }
 }
+
+variable "refresh_on_secret_rotation" {
+  type        = bool
+  description = "When a Secrets Manager secret in secrets_manager_secrets rotates (e.g. the RDS-managed master password), start an instance refresh so every instance reads the new value at boot."
+  default     = true
+  nullable    = false
+}

@@ -84,14 +84,18 @@ resource "aws_rds_cluster" "this" {
   copy_tags_to_snapshot        = true
   deletion_protection          = var.deletion_protection
   # Always keep a last snapshot when the cluster is destroyed; deleting it is a manual decision.
-  skip_final_snapshot       = false
-  final_snapshot_identifier = "${var.cluster_identifier}-final"
+  skip_final_snapshot = false
+  # Stamped with the creation time, so destroying a re-created cluster never collides with
+  # the snapshot an earlier destroy left behind (ignore_changes keeps the stamp stable).
+  final_snapshot_identifier = "${var.cluster_identifier}-final-${formatdate("YYYYMMDDhhmmss", timestamp())}"
 
   # Major upgrades change the parameter group family and need a planned migration.
   allow_major_version_upgrade = false
   apply_immediately           = false
 
   lifecycle {
+    ignore_changes = [final_snapshot_identifier]
+
     # Checked here rather than in a variable validation because cross-variable validations
     # need Terraform 1.9.
     precondition {
@@ -121,7 +125,9 @@ resource "aws_rds_cluster_instance" "this" {
   monitoring_interval = var.monitoring_interval
   monitoring_role_arn = local.create_monitoring_role ? aws_iam_role.monitoring[0].arn : null
 
-  auto_minor_version_upgrade   = true
+  # Off when engine_version pins a minor (always, for Aurora): an automatic upgrade would
+  # leave the cluster's configured version behind the running one on every plan.
+  auto_minor_version_upgrade   = var.auto_minor_version_upgrade
   preferred_maintenance_window = var.preferred_maintenance_window
   copy_tags_to_snapshot        = true
   apply_immediately            = false

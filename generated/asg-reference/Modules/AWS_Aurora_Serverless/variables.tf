@@ -169,3 +169,10 @@ variable "preferred_maintenance_window" {
     error_message = "preferred_maintenance_window must look like \"sun:05:00-sun:06:00\"."
   }
 }
+
+variable "auto_minor_version_upgrade" {
+  type        = bool
+  description = "Let RDS apply minor engine upgrades in the maintenance window. Turn it off when engine_version names a minor version: after an automatic upgrade the configured version would differ from the running one on every plan (and Terraform would try to downgrade)."
+  default     = true
+  nullable    = false
+}

@@ -110,6 +110,34 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # collectstatic (django-storages) checks which files exist before uploading: list the
+  # prefix, read and write objects under it, nothing else in the bucket.
+  dynamic "statement" {
+    for_each = var.static_files_bucket_arn != null ? [1] : []
+
+    content {
+      sid       = "ListStaticFiles"
+      actions   = ["s3:ListBucket"]
+      resources = [var.static_files_bucket_arn]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = [var.static_files_prefix, "${var.static_files_prefix}/*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.static_files_bucket_arn != null ? [1] : []
+
+    content {
+      sid       = "UploadStaticFiles"
+      actions   = ["s3:GetObject", "s3:PutObject"]
+      resources = ["${var.static_files_bucket_arn}/${var.static_files_prefix}/*"]
+    }
+  }
+
   dynamic "statement" {
     for_each = length(local.parameter_arns) > 0 ? [1] : []
 

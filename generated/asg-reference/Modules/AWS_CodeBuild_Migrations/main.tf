@@ -59,7 +59,7 @@ locals {
       # No runtime-versions: the image's default Python is used, so custom images work too.
       # The app's own image (no repository) already contains the code and its dependencies.
       local.use_source ? { install = { commands = ["pip install -r requirements.txt"] } } : {},
-      { build = { commands = local.use_source ? [var.migrate_command] : [local.image_cd, var.migrate_command] } },
+      { build = { commands = concat(local.use_source ? [] : [local.image_cd], [var.migrate_command], var.collectstatic_command == null ? [] : [var.collectstatic_command]) } },
     )
   })
 }

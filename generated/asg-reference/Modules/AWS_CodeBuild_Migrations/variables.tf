@@ -79,6 +79,40 @@ variable "migrate_command" {
   }
 }
 
+variable "collectstatic_command" {
+  type        = string
+  description = "Command run after migrate_command that uploads the static files (e.g. \"python manage.py collectstatic --noinput\" with django-storages' S3 storage), or null for none."
+  default     = null
+
+  validation {
+    condition     = var.collectstatic_command == null || (length(trimspace(coalesce(var.collectstatic_command, " "))) > 0 && !can(regex("\n", coalesce(var.collectstatic_command, " "))))
+    error_message = "collectstatic_command must be null or a single, non-empty command line."
+  }
+}
+
+variable "static_files_bucket_arn" {
+  type        = string
+  description = "Bucket the build uploads static files to: the service role may list it and read and write objects under static_files_prefix; null for none."
+  default     = null
+
+  validation {
+    condition     = var.static_files_bucket_arn == null || can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]+$", coalesce(var.static_files_bucket_arn, "x")))
+    error_message = "static_files_bucket_arn must be null or an S3 bucket ARN such as arn:aws:s3:::my-bucket."
+  }
+}
+
+variable "static_files_prefix" {
+  type        = string
+  description = "Key prefix (no slashes around it) of the static files in static_files_bucket_arn: CloudFront serves /static/* from the bucket with the path unchanged."
+  default     = "static"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$", var.static_files_prefix))
+    error_message = "static_files_prefix must be a key prefix without leading or trailing slash."
+  }
+}
+
 variable "image" {
   type        = string
   description = "Build image: a CodeBuild curated image with Python (with source_repository), or the app's own image (without)."

@@ -194,7 +194,7 @@ resource "aws_route_table" "private" {
 }
 
 # With nat_gateway_mode = "none" there is no default route: private subnets reach AWS
-# services only through VPC endpoints added beside this module.
+# services only through the VPC endpoints of endpoints.tf.
 resource "aws_route" "private_nat" {
   count = min(local.private_route_table_count, length(aws_nat_gateway.this))
 

@@ -66,6 +66,12 @@ variable "subnet_id" {
   }
 }
 
+variable "subnet_name" {
+  type        = string
+  description = "Name tag pattern of the build instance's subnet when subnet_id is not set, e.g. \"shop-prod-private-1-*\" (the generated var file names the environment's first private subnet, so the build runs in the generated VPC). Null or empty: no lookup."
+  default     = null
+}
+
 variable "iam_instance_profile" {
   type        = string
   description = "Existing instance profile for the build instance. Null or empty makes Packer create a temporary one granting only what Session Manager needs; set this when the account's Session Manager preferences require more (KMS-encrypted sessions, S3 or CloudWatch session logs)."
@@ -109,6 +115,9 @@ locals {
   # The generated var file may say subnet_id = "" when no subnet was chosen; null lets Packer
   # fall back to the default VPC.
   subnet_id            = var.subnet_id == "" ? null : var.subnet_id
+  # subnet_id wins over the name lookup.
+  subnet_name = local.subnet_id == null && var.subnet_name != "" ? var.subnet_name : null
+  in_vpc      = local.subnet_id != null || local.subnet_name != null
   iam_instance_profile = var.iam_instance_profile == "" ? null : var.iam_instance_profile
 
   tags = {
@@ -137,10 +146,23 @@ source "amazon-ebs" "system" {
   }
 
   subnet_id = local.subnet_id
+
+  # The environment's private subnet, found by its Name tag (the VPC must be applied first).
+  dynamic "subnet_filter" {
+    for_each = local.subnet_name == null ? [] : [local.subnet_name]
+
+    content {
+      filters = {
+        "tag:Name" = subnet_filter.value
+      }
+      most_free = true
+    }
+  }
+
   # In a private subnet the instance reaches SSM through NAT or VPC endpoints and must not get a
   # public address. In the default VPC (no subnet given) the subnet's own setting applies: it
   # hands out a public IP, the only way out there since the default VPC has no NAT.
-  associate_public_ip_address = local.subnet_id == null ? null : false
+  associate_public_ip_address = local.in_vpc ? false : null
 
   # No SSH from the network. Packer reaches the instance through an SSM Session Manager tunnel
   # that the SSM agent opens outbound over HTTPS, and still speaks SSH inside that tunnel (with a

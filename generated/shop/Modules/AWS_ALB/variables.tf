@@ -13,7 +13,7 @@ variable "name" {
 
 variable "target_group_name" {
   type        = string
-  description = "Name of the target group (at most 32 characters: letters, digits and hyphens). Names are unique per account and region, so changing target_port or target_type (which replace the group) needs a new name too."
+  description = "Stem of the target group's name (letters, digits and hyphens): its first 23 characters, then a hash of the port, protocol, target type and VPC, so a replacement group never clashes with the one it replaces."
 
   validation {
     condition     = can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.target_group_name))
@@ -94,7 +94,8 @@ variable "health_check_path" {
 
 variable "http_listener_action" {
   type        = string
-  description = "What the port 80 listener does: \"redirect\" (301 to HTTPS on 443) or \"forward\" (to the target group; for CloudFront in front, which redirects viewers to HTTPS itself)."
+  default     = "redirect"
+  description = "What the port 80 listener does: \"redirect\" (301 to HTTPS on 443) or \"forward\" (to the target group; only for CloudFront reaching the ALB over HTTP, with port 80 open to CloudFront alone)."
 
   validation {
     condition     = contains(["forward", "redirect"], var.http_listener_action)

@@ -36,23 +36,41 @@ resource "aws_security_group" "alb" {
   }
 }
 
+# CloudFront's origin-facing addresses, kept current by AWS. A reference to it counts as the
+# list's maximum size (55 today) against the 60 inbound rules a group may have, so only one
+# rule references it.
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  count = var.cloudfront_origin_port == null ? 0 : 1
+
+  name = "com.amazonaws.global.cloudfront.origin-facing"
+}
+
+locals {
+  cloudfront_prefix_list_id = one(data.aws_ec2_managed_prefix_list.cloudfront[*].id)
+}
+
 resource "aws_vpc_security_group_ingress_rule" "alb_https" {
+  # Closed when CloudFront reaches the ALB over HTTP: nothing else may use the ALB.
+  count = var.cloudfront_origin_port == 80 ? 0 : 1
+
   security_group_id = aws_security_group.alb.id
-  description       = "HTTPS from anywhere: public web entry point"
+  description       = var.cloudfront_origin_port == 443 ? "HTTPS from CloudFront only (origin-facing prefix list)" : "HTTPS from anywhere: public web entry point"
   ip_protocol       = "tcp"
   from_port         = local.https_port
   to_port           = local.https_port
-  cidr_ipv4         = "0.0.0.0/0"
+  cidr_ipv4         = var.cloudfront_origin_port == 443 ? null : "0.0.0.0/0"
+  prefix_list_id    = var.cloudfront_origin_port == 443 ? local.cloudfront_prefix_list_id : null
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_http" {
-  # checkov:skip=CKV_AWS_260: port 80 is the public entry for CloudFront and plain-HTTP clients; the ALB listener redirects to HTTPS, or CloudFront in front enforces HTTPS for viewers
+  # checkov:skip=CKV_AWS_260: port 80 from anywhere only answers 301 to HTTPS (listener action redirect); when CloudFront reaches the ALB over HTTP the rule admits CloudFront's prefix list only
   security_group_id = aws_security_group.alb.id
-  description       = "HTTP from anywhere: redirected to HTTPS by the listener, or CloudFront origin traffic"
+  description       = var.cloudfront_origin_port == 80 ? "HTTP from CloudFront only (origin-facing prefix list)" : "HTTP from anywhere: redirected to HTTPS by the listener"
   ip_protocol       = "tcp"
   from_port         = local.http_port
   to_port           = local.http_port
-  cidr_ipv4         = "0.0.0.0/0"
+  cidr_ipv4         = var.cloudfront_origin_port == 80 ? null : "0.0.0.0/0"
+  prefix_list_id    = var.cloudfront_origin_port == 80 ? local.cloudfront_prefix_list_id : null
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_app" {

@@ -299,6 +299,9 @@ resource "aws_ecs_service" "this" {
     rollback = true
   }
 
+  # apply returns only once the deployment is healthy (or fails with it).
+  wait_for_steady_state = var.wait_for_steady_state
+
   network_configuration {
     subnets          = var.subnet_ids
     security_groups  = var.security_group_ids

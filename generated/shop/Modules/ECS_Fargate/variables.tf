@@ -297,3 +297,17 @@ variable "scale_out_cooldown" {
     error_message = "scale_out_cooldown must be >= 0."
   }
 }
+
+variable "wait_for_steady_state" {
+  type        = bool
+  description = "Make apply wait until the service reaches a steady state (the new tasks run and pass the load balancer's health checks), so a deployment that never becomes healthy fails the apply instead of passing silently."
+  default     = true
+  nullable    = false
+}
+
+variable "refresh_on_secret_rotation" {
+  type        = bool
+  description = "When a Secrets Manager secret in secrets_manager_secrets rotates (e.g. the RDS-managed master password), force a new deployment so every task starts with the new value."
+  default     = true
+  nullable    = false
+}

@@ -15,4 +15,6 @@ locals {
     ManagedBy   = "tgforge"
     Project     = "shop"
   }
+  # This account's remote-state bucket (the environments use several accounts).
+  state_bucket = "shop-terraform-state-eu-210987654321"
 }

@@ -9,11 +9,10 @@ locals {
   # can contain dots.
   name = replace(var.bucket_id, ".", "-")
 
-  # With https-only the viewer's Host header is forwarded, so Django sees its public
-  # hostname (ALLOWED_HOSTS, absolute URLs) and CloudFront validates the ALB certificate
-  # against it. With http-only the ALB is addressed by its own DNS name, and the Host
-  # header is left as that name instead of the viewer's.
-  origin_request_policy_name = var.alb_origin_protocol_policy == "https-only" ? "Managed-AllViewer" : "Managed-AllViewerExceptHostHeader"
+  # The viewer's Host header is always forwarded, so Django sees its public hostname
+  # (ALLOWED_HOSTS, CSRF origin checks, absolute URLs). Over HTTPS CloudFront then checks the
+  # ALB certificate against that Host, so the certificate must cover the aliases.
+  origin_request_policy_name = "Managed-AllViewer"
 }
 
 data "aws_cloudfront_cache_policy" "caching_optimized" {

@@ -40,7 +40,7 @@ variable "alb_origin_domain" {
 
 variable "alb_origin_protocol_policy" {
   type        = string
-  description = "How CloudFront connects to the ALB: \"https-only\" when alb_origin_domain is covered by the ALB certificate, \"http-only\" when the ALB is reached by its own DNS name."
+  description = "How CloudFront connects to the ALB: \"https-only\" when the ALB certificate covers the aliases (CloudFront forwards the viewer's Host and checks the certificate against it), else \"http-only\"."
 
   validation {
     condition     = contains(["https-only", "http-only"], var.alb_origin_protocol_policy)

@@ -162,8 +162,10 @@ resource "aws_db_instance" "this" {
   maintenance_window      = var.maintenance_window
   copy_tags_to_snapshot   = true
 
-  # Security patches arrive as minor versions; take them in the maintenance window.
-  auto_minor_version_upgrade  = true
+  # Security patches arrive as minor versions; take them in the maintenance window unless
+  # engine_version pins a minor (see the variable). With a major-only engine_version the
+  # provider compares it as a prefix of the running version, so an upgrade leaves no diff.
+  auto_minor_version_upgrade  = var.auto_minor_version_upgrade
   allow_major_version_upgrade = false
   # Changes wait for the maintenance window instead of restarting production mid-day.
   apply_immediately = false
@@ -178,10 +180,14 @@ resource "aws_db_instance" "this" {
 
   deletion_protection = var.deletion_protection
   # Always keep a last snapshot when the instance is destroyed.
-  skip_final_snapshot       = false
-  final_snapshot_identifier = "${var.identifier}-final"
+  skip_final_snapshot = false
+  # Stamped with the creation time, so destroying a re-created instance never collides with
+  # the snapshot an earlier destroy left behind (ignore_changes keeps the stamp stable).
+  final_snapshot_identifier = "${var.identifier}-final-${formatdate("YYYYMMDDhhmmss", timestamp())}"
 
   lifecycle {
+    ignore_changes = [final_snapshot_identifier]
+
     precondition {
       condition     = var.max_allocated_storage == 0 || var.max_allocated_storage >= var.allocated_storage
       error_message = "max_allocated_storage must be 0 (no autoscaling) or at least allocated_storage."

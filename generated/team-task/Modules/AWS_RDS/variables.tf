@@ -216,3 +216,10 @@ variable "log_min_duration_statement_ms" {
     error_message = "log_min_duration_statement_ms must be -1 or a whole number of milliseconds."
   }
 }
+
+variable "auto_minor_version_upgrade" {
+  type        = bool
+  description = "Let RDS apply minor engine upgrades in the maintenance window. Turn it off when engine_version names a minor version: after an automatic upgrade the configured version would differ from the running one on every plan (and Terraform would try to downgrade)."
+  default     = true
+  nullable    = false
+}

@@ -62,3 +62,14 @@ variable "enable_efs" {
   description = "Create the EFS mount target security group, reachable on 2049 (NFS) from the app."
   default     = false
 }
+
+variable "cloudfront_origin_port" {
+  type        = number
+  description = "When CloudFront fronts the ALB, the ALB port it connects to: 443 (HTTPS; port 80 stays open to anyone but only redirects to HTTPS) or 80 (HTTP; port 443 is then closed). That port accepts only CloudFront's origin-facing addresses (AWS managed prefix list), so nobody reaches the app around CloudFront. Null: no CloudFront, both ports open to anyone (80 redirects)."
+  default     = null
+
+  validation {
+    condition     = var.cloudfront_origin_port == null || contains([80, 443], coalesce(var.cloudfront_origin_port, 0))
+    error_message = "cloudfront_origin_port must be null, 80 or 443."
+  }
+}

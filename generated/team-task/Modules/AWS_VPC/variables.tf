@@ -90,3 +90,28 @@ variable "flow_log_traffic_type" {
     error_message = "flow_log_traffic_type must be one of ACCEPT, REJECT or ALL."
   }
 }
+
+variable "interface_endpoints" {
+  type        = list(string)
+  description = "Interface VPC endpoints to create in the private subnets (one subnet per AZ), by service suffix, e.g. [\"ecr.api\", \"ecr.dkr\", \"logs\"]. Needed when private subnets have no NAT."
+  default     = []
+
+  validation {
+    condition = alltrue([
+      for s in var.interface_endpoints :
+      contains(["ecr.api", "ecr.dkr", "logs", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms", "sts", "monitoring"], s)
+    ])
+    error_message = "interface_endpoints entries must be among ecr.api, ecr.dkr, logs, ssm, ssmmessages, ec2messages, secretsmanager, kms, sts, monitoring."
+  }
+}
+
+variable "gateway_endpoints" {
+  type        = list(string)
+  description = "Gateway VPC endpoints on the private route tables, e.g. [\"s3\"]."
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.gateway_endpoints : contains(["s3", "dynamodb"], s)])
+    error_message = "gateway_endpoints entries must be \"s3\" or \"dynamodb\"."
+  }
+}

@@ -11,6 +11,10 @@ terraform {
 }
 
 inputs = {
-  domain_name = "origin.dashboard.example.org"
-  zone_id     = "Z0123456789ABCDEFGHIJ"
+  # The app's domain: the Host that reaches the ALB (CloudFront forwards the viewer's Host and
+  # checks this certificate against it).
+  domain_name = "dashboard.example.org"
+  # The origin name CloudFront connects to (alias record in the dns_origin unit).
+  subject_alternative_names = ["origin.dashboard.example.org"]
+  zone_id                   = "Z0123456789ABCDEFGHIJ"
 }

@@ -33,5 +33,5 @@ inputs = {
   target_type          = "instance"
   target_port          = 8000
   health_check_path    = "/health/"
-  http_listener_action = "forward"
+  http_listener_action = "redirect"
 }

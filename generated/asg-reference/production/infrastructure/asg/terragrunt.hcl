@@ -38,6 +38,14 @@ include "app_secrets" {
   path = "${get_terragrunt_dir()}/../dependency_blocks/app_secrets.hcl"
 }
 
+include "s3_static" {
+  path = "${get_terragrunt_dir()}/../dependency_blocks/s3_static.hcl"
+}
+
+include "migrations" {
+  path = "${get_terragrunt_dir()}/../dependency_blocks/migrations.hcl"
+}
+
 terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//AWS_ASG"
 }
@@ -61,18 +69,24 @@ inputs = {
   # Plain settings for the app, then the endpoints of the infrastructure it uses.
   environment = merge(
     {
-      DEBUG                  = "False"
-      DJANGO_ALLOWED_HOSTS   = "dashboard.example.org,origin.dashboard.example.org"
-      DJANGO_SETTINGS_MODULE = "core.settings.cloud"
-      EFS_MOUNT_PATH         = "/mnt/shared"
+      AWS_LOCATION             = "static"
+      AWS_S3_CUSTOM_DOMAIN     = "dashboard.example.org"
+      AWS_S3_REGION_NAME       = "eu-west-1"
+      DEBUG                    = "False"
+      DJANGO_ALLOWED_CIDR_NETS = "10.20.64.0/24,10.20.65.0/24"
+      DJANGO_ALLOWED_HOSTS     = "dashboard.example.org,origin.dashboard.example.org"
+      DJANGO_SETTINGS_MODULE   = "core.settings.cloud"
+      EFS_MOUNT_PATH           = "/mnt/shared"
+      STATIC_URL               = "https://dashboard.example.org/static/"
     },
     {
-      DATABASE_HOST       = dependency.aurora.outputs.cluster_endpoint
-      DATABASE_NAME       = dependency.aurora.outputs.database_name
-      DATABASE_PORT       = tostring(dependency.aurora.outputs.port)
-      DATABASE_SECRET_ARN = dependency.aurora.outputs.master_user_secret_arn
-      MEMCACHED_LOCATION  = dependency.memcached.outputs.memcached_location
-      REDIS_URL           = dependency.redis.outputs.redis_url
+      AWS_STORAGE_BUCKET_NAME = dependency.s3_static.outputs.bucket_id
+      DATABASE_HOST           = dependency.aurora.outputs.cluster_endpoint
+      DATABASE_NAME           = dependency.aurora.outputs.database_name
+      DATABASE_PORT           = tostring(dependency.aurora.outputs.port)
+      DATABASE_SECRET_ARN     = dependency.aurora.outputs.master_user_secret_arn
+      MEMCACHED_LOCATION      = dependency.memcached.outputs.memcached_location
+      REDIS_URL               = dependency.redis.outputs.redis_url
     },
   )
 

@@ -26,7 +26,8 @@ inputs = {
   bucket_id                   = dependency.s3_static.outputs.bucket_id
   bucket_arn                  = dependency.s3_static.outputs.bucket_arn
   bucket_regional_domain_name = dependency.s3_static.outputs.bucket_regional_domain_name
-  # The ALB is reached over HTTPS by a hostname its certificate covers.
+  # HTTPS to the ALB: CloudFront forwards the viewer's Host (dashboard.example.org), which the
+  # ALB certificate covers, and checks the certificate against it.
   alb_origin_domain          = "origin.dashboard.example.org"
   alb_origin_protocol_policy = "https-only"
   certificate_arn            = dependency.acm_cloudfront.outputs.certificate_arn

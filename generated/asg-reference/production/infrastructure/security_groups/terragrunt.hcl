@@ -15,11 +15,13 @@ terraform {
 }
 
 inputs = {
-  name_prefix       = "dashboard-production"
-  vpc_id            = dependency.vpc.outputs.vpc_id
-  app_port          = 8000
-  enable_migrations = true
-  enable_redis      = true
-  enable_memcached  = true
-  enable_efs        = true
+  name_prefix = "dashboard-production"
+  vpc_id      = dependency.vpc.outputs.vpc_id
+  app_port    = 8000
+  # CloudFront fronts the ALB: this port accepts CloudFront's origin-facing addresses only.
+  cloudfront_origin_port = 443
+  enable_migrations      = true
+  enable_redis           = true
+  enable_memcached       = true
+  enable_efs             = true
 }

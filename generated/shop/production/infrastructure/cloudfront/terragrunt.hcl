@@ -22,7 +22,8 @@ inputs = {
   bucket_id                   = dependency.s3_static.outputs.bucket_id
   bucket_arn                  = dependency.s3_static.outputs.bucket_arn
   bucket_regional_domain_name = dependency.s3_static.outputs.bucket_regional_domain_name
-  # The ALB is reached over HTTPS by a hostname its certificate covers.
+  # HTTPS to the ALB: CloudFront forwards the viewer's Host (shop.example.com), which the
+  # ALB certificate covers, and checks the certificate against it.
   alb_origin_domain          = "origin.shop.example.com"
   alb_origin_protocol_policy = "https-only"
   certificate_arn            = "arn:aws:acm:us-east-1:345678901234:certificate/dddddddd-1111-2222-3333-444444444444"

@@ -26,6 +26,10 @@ include "db_instance" {
   path = "${get_terragrunt_dir()}/../dependency_blocks/db_instance.hcl"
 }
 
+include "s3_static" {
+  path = "${get_terragrunt_dir()}/../dependency_blocks/s3_static.hcl"
+}
+
 terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//ECS_Fargate"
 }
@@ -49,20 +53,29 @@ inputs = {
   # Plain settings for the app, then the endpoints of the infrastructure it uses.
   environment = merge(
     {
-      DEBUG                  = "False"
-      DJANGO_ALLOWED_HOSTS   = "shop.example.com"
-      DJANGO_SETTINGS_MODULE = "shop.settings.cloud"
+      AWS_LOCATION             = "static"
+      AWS_S3_CUSTOM_DOMAIN     = "shop.example.com"
+      AWS_S3_REGION_NAME       = "eu-central-1"
+      DEBUG                    = "False"
+      DJANGO_ALLOWED_CIDR_NETS = "10.30.64.0/24,10.30.65.0/24,10.30.66.0/24"
+      DJANGO_ALLOWED_HOSTS     = "shop.example.com"
+      DJANGO_SETTINGS_MODULE   = "shop.settings.cloud"
+      STATIC_URL               = "https://shop.example.com/static/"
     },
     {
-      DATABASE_HOST = dependency.db_instance.outputs.address
-      DATABASE_PORT = tostring(dependency.db_instance.outputs.port)
+      AWS_STORAGE_BUCKET_NAME = dependency.s3_static.outputs.bucket_id
+      DATABASE_HOST           = dependency.db_instance.outputs.address
+      DATABASE_PORT           = tostring(dependency.db_instance.outputs.port)
     },
   )
 
   # Variable -> Parameter Store name (PROJECT-ENVIRONMENT_NAME). The values are read when the
   # app starts; they are never written into any file.
   secrets = {
+    DATABASE_NAME     = "shop-production_postgres_db"
+    DATABASE_PASSWORD = "shop-production_database_password"
     DATABASE_URL      = "shop-production_database_url"
+    DATABASE_USER     = "shop-production_database_username"
     DJANGO_SECRET_KEY = "shop-production_django_secret_key"
   }
 }

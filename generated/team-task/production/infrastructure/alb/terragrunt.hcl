@@ -29,5 +29,5 @@ inputs = {
   target_type          = "ip"
   target_port          = 8000
   health_check_path    = "/"
-  http_listener_action = "forward"
+  http_listener_action = "redirect"
 }

@@ -22,10 +22,10 @@ inputs = {
   bucket_id                   = dependency.s3_static.outputs.bucket_id
   bucket_arn                  = dependency.s3_static.outputs.bucket_arn
   bucket_regional_domain_name = dependency.s3_static.outputs.bucket_regional_domain_name
-  # No origin hostname is covered by the ALB certificate, so CloudFront reaches the ALB over
-  # HTTP by its own DNS name; viewers still only use HTTPS. Set `origin_domain` to change this.
+  # HTTPS to the ALB: CloudFront forwards the viewer's Host (team-task.example.com), which the
+  # ALB certificate covers, and checks the certificate against it.
   alb_origin_domain          = dependency.alb.outputs.alb_dns_name
-  alb_origin_protocol_policy = "http-only"
+  alb_origin_protocol_policy = "https-only"
   certificate_arn            = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
   aliases                    = ["team-task.example.com"]
   price_class                = "PriceClass_100"

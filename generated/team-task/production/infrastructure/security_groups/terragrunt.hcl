@@ -18,4 +18,6 @@ inputs = {
   name_prefix = "team-task-production"
   vpc_id      = dependency.vpc.outputs.vpc_id
   app_port    = 8000
+  # CloudFront fronts the ALB: this port accepts CloudFront's origin-facing addresses only.
+  cloudfront_origin_port = 443
 }
