@@ -186,6 +186,17 @@ pub fn contract_violations(tree: &Tree) -> Vec<String> {
             .blocks()
             .find(|b| b.identifier() == "dependency")
             .unwrap();
+        // A dependency applied before its module gained an output must still plan.
+        let strategy = block
+            .body
+            .attributes()
+            .find(|a| a.key() == "mock_outputs_merge_strategy_with_state")
+            .map(|a| a.expr().to_string());
+        if strategy.as_deref() != Some("\"shallow\"") {
+            problems.push(format!(
+                "{path}: mock_outputs_merge_strategy_with_state is {strategy:?}, not \"shallow\""
+            ));
+        }
         let mocks = block
             .body
             .attributes()
