@@ -50,6 +50,10 @@ pub enum Command {
     Validate {
         /// The spec file (YAML).
         spec: PathBuf,
+        /// Also check the user-owned overrides.hcl files of the tree in DIR: an override
+        /// input that is not a variable of its unit's module is an error (exit 2).
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
     },
     /// Write a commented starter spec that validates and generates as it is.
     #[command(
@@ -142,7 +146,23 @@ pub fn run(cli: Cli) -> u8 {
             clap_complete::generate(shell, &mut command, "tgforge", &mut std::io::stdout());
             Ok(EXIT_OK)
         }
-        Command::Validate { spec } => load_project(&spec).map(|project| {
+        Command::Validate { spec, output } => load_project(&spec).and_then(|project| {
+            if let Some(dir) = output {
+                let problems = crate::overrides::check(&project, &dir);
+                if !problems.is_empty() {
+                    let lines: Vec<String> = problems
+                        .iter()
+                        .map(|p| format!("error: {}", located(&dir, p)))
+                        .collect();
+                    return Err(Failure::InvalidInput(format!(
+                        "{}\n{}: {} problem{} in override files",
+                        lines.join("\n"),
+                        dir.display(),
+                        problems.len(),
+                        if problems.len() == 1 { "" } else { "s" }
+                    )));
+                }
+            }
             println!(
                 "{}: OK (project {}, {} environment{})",
                 spec.display(),
@@ -154,7 +174,7 @@ pub fn run(cli: Cli) -> u8 {
                     "s"
                 }
             );
-            EXIT_OK
+            Ok(EXIT_OK)
         }),
     };
     match result {
@@ -221,6 +241,11 @@ pub struct DiffArgs {
 fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
     let project = load_project(&args.spec)?;
+    // The user's override files are read on every run (before the fast path, which knows
+    // nothing of them) and never written: a typo is a warning, never a refusal to generate.
+    for problem in crate::overrides::check(&project, &args.output) {
+        eprintln!("warning: {}", located(&args.output, &problem));
+    }
     let inputs = fresh::inputs_fingerprint(&project);
     if let Some(unchanged) = fresh::known_fresh(&args.output, inputs) {
         if verbose {
@@ -298,6 +323,11 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
 /// `tgforge diff`: the report of `gen --dry-run`.
 fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
     let project = load_project(&args.spec)?;
+    // The user's override files are read on every run (before the fast path, which knows
+    // nothing of them) and never written: a typo is a warning, never a refusal to generate.
+    for problem in crate::overrides::check(&project, &args.output) {
+        eprintln!("warning: {}", located(&args.output, &problem));
+    }
     let inputs = fresh::inputs_fingerprint(&project);
     let files = render_project(&project)?;
     let review = Review {
@@ -448,4 +478,13 @@ fn output_failure(e: OutputError) -> Result<u8, Failure> {
 
 fn io_failure(e: std::io::Error) -> Failure {
     Failure::Internal(anyhow::Error::new(e).context("writing output"))
+}
+
+/// An override problem with its file shown under the output folder.
+fn located(dir: &std::path::Path, problem: &crate::overrides::OverrideProblem) -> String {
+    let shown = crate::overrides::OverrideProblem {
+        file: dir.join(&problem.file).display().to_string(),
+        ..problem.clone()
+    };
+    shown.to_string()
 }

@@ -12,6 +12,7 @@ pub mod hcl_format;
 pub mod naming;
 pub mod network;
 pub mod output;
+pub mod overrides;
 pub mod plan;
 pub mod project;
 pub mod render;

@@ -69,14 +69,14 @@ fn no_generated_file_holds_a_secret_value() {
         // Every secret the app reads is a Parameter Store *name* of this environment.
         for (path, bytes) in tree.iter().filter(|(p, _)| p.ends_with("/terragrunt.hcl")) {
             let body: hcl::Body = hcl::parse(std::str::from_utf8(bytes).unwrap()).unwrap();
-            let Some(inputs) = body.attributes().find(|a| a.key() == "inputs") else {
+            let Some(inputs) = common::generated_inputs(&body) else {
                 continue;
             };
-            let hcl::Expression::Object(inputs) = inputs.expr() else {
+            let hcl::Expression::Object(inputs) = inputs else {
                 panic!("{path}: inputs is an object")
             };
             let env = path.split('/').next().unwrap();
-            for (key, value) in inputs {
+            for (key, value) in &inputs {
                 if key.to_string() != "secrets" {
                     continue;
                 }

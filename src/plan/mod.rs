@@ -104,6 +104,12 @@ pub fn plan(project: &Project) -> RenderPlan {
             "common_vars.hcl.tera",
             env_context.clone(),
         );
+        // What a unit without an overrides.hcl of its own includes instead (see the unit header).
+        plan.template(
+            format!("{base}/no_overrides.hcl"),
+            "no_overrides.hcl.tera",
+            json!({ "spec_name": project.spec_name }),
+        );
         plan.template(
             format!("{}/bootstrap.sh", env.name),
             "bootstrap.sh.tera",

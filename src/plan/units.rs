@@ -96,9 +96,13 @@ pub fn cloudfront_origin_https(env: &Environment) -> bool {
 /// The ALB port CloudFront connects to, when CloudFront fronts the ALB: only CloudFront's
 /// origin-facing addresses may use it.
 pub fn cloudfront_origin_port(env: &Environment) -> Option<u16> {
-    env.static_files
-        .as_ref()
-        .map(|_| if cloudfront_origin_https(env) { 443 } else { 80 })
+    env.static_files.as_ref().map(|_| {
+        if cloudfront_origin_https(env) {
+            443
+        } else {
+            80
+        }
+    })
 }
 
 /// Whether the migrations job also uploads the static files (`collectstatic`).

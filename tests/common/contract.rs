@@ -103,10 +103,8 @@ pub fn contract_violations(tree: &Tree) -> Vec<String> {
             continue;
         }
         let body: hcl::Body = hcl::parse(&unit_text).unwrap();
-        let inputs = body
-            .attributes()
-            .find(|a| a.key() == "inputs")
-            .map(|a| object_keys(a.expr()))
+        let inputs = super::generated_inputs(&body)
+            .map(|e| object_keys(&e))
             .unwrap_or_default();
         for input in &inputs {
             if !variables.contains_key(input) {

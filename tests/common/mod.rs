@@ -74,3 +74,20 @@ pub fn write_spec(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// The generated inputs of a unit: the first argument of
+/// `inputs = merge({...}, local.environment_overrides, local.unit_overrides)` (the others are
+/// the user's override files, read by Terragrunt at run time).
+pub fn generated_inputs(body: &hcl::Body) -> Option<hcl::Expression> {
+    let inputs = body
+        .attributes()
+        .find(|a| a.key() == "inputs")?
+        .expr()
+        .clone();
+    match inputs {
+        hcl::Expression::FuncCall(call) if call.name.name.as_str() == "merge" => {
+            call.args.first().cloned()
+        }
+        other => Some(other),
+    }
+}

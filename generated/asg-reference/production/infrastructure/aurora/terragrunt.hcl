@@ -18,7 +18,20 @@ terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//AWS_Aurora_Serverless"
 }
 
-inputs = {
+# Your changes live beside this file and are never written, deleted or checked by tgforge:
+# overrides.hcl (this unit: its dependency blocks join this unit's and its inputs win over the
+# generated ones) and ../overrides.hcl (inputs for every unit of the environment). See
+# docs/upgrading.md.
+include "overrides" {
+  path = fileexists("${get_terragrunt_dir()}/overrides.hcl") ? "${get_terragrunt_dir()}/overrides.hcl" : "${get_terragrunt_dir()}/../no_overrides.hcl"
+}
+
+locals {
+  environment_overrides = lookup(read_terragrunt_config("${get_terragrunt_dir()}/../overrides.hcl", {}), "inputs", {})
+  unit_overrides        = lookup(read_terragrunt_config("${get_terragrunt_dir()}/overrides.hcl", {}), "inputs", {})
+}
+
+inputs = merge({
   cluster_identifier      = "dashboard-production-aurora"
   engine_version          = "16.4"
   min_capacity            = 0.5
@@ -33,4 +46,4 @@ inputs = {
   deletion_protection        = true
   subnet_ids                 = dependency.vpc.outputs.database_subnet_ids
   security_group_ids         = [dependency.security_groups.outputs.database_security_group_id]
-}
+}, local.environment_overrides, local.unit_overrides)
