@@ -247,7 +247,14 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         eprintln!("warning: {}", located(&args.output, &problem));
     }
     let inputs = fresh::inputs_fingerprint(&project);
-    if let Some(unchanged) = fresh::known_fresh(&args.output, inputs) {
+    // The fast path knows only tgforge's files; an ejected module is the user's and is
+    // checked against the units on every run.
+    let fresh = if project.ejected_modules.is_empty() {
+        fresh::known_fresh(&args.output, inputs)
+    } else {
+        None
+    };
+    if let Some(unchanged) = fresh {
         if verbose {
             eprintln!(
                 "{} is up to date (same spec, same tgforge, every file as written): nothing rendered, {:.1?}",
@@ -268,6 +275,9 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         return Ok(EXIT_OK);
     }
     let files = render_project(&project)?;
+    for problem in crate::overrides::check_ejected(&project, &args.output, &files) {
+        eprintln!("warning: {}", located(&args.output, &problem));
+    }
     if verbose {
         eprintln!(
             "rendered and verified {} files in {:.1?}",
@@ -280,12 +290,14 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             force: args.force,
             check: args.check,
             quiet: args.quiet,
+            handed_over: handed_over(&project),
         };
         return review_command(&args.spec, &args.output, &files, &review, inputs);
     }
     let options = output::Options {
         force: args.force,
         fingerprint: Some(inputs),
+        handed_over: handed_over(&project),
         ..Default::default()
     };
     let writing = std::time::Instant::now();
@@ -330,10 +342,14 @@ fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
     }
     let inputs = fresh::inputs_fingerprint(&project);
     let files = render_project(&project)?;
+    for problem in crate::overrides::check_ejected(&project, &args.output, &files) {
+        eprintln!("warning: {}", located(&args.output, &problem));
+    }
     let review = Review {
         force: args.force,
         check: false,
         quiet,
+        handed_over: handed_over(&project),
     };
     review_command(&args.spec, &args.output, &files, &review, inputs)
 }
@@ -343,6 +359,8 @@ struct Review {
     force: bool,
     check: bool,
     quiet: bool,
+    /// Prefixes of ejected modules: their files are released, never deleted.
+    handed_over: Vec<String>,
 }
 
 /// Lists what gen would do to `dir`, with diffs; with `check`, exits 1 unless nothing.
@@ -353,10 +371,12 @@ fn review_command(
     review: &Review,
     inputs: Digest256,
 ) -> Result<u8, Failure> {
-    let plan = match output::review_recording(dir, files, review.force, Some(inputs)) {
-        Ok(plan) => plan,
-        Err(e) => return output_failure(e),
-    };
+    let plan =
+        match output::review_recording(dir, files, review.force, Some(inputs), &review.handed_over)
+        {
+            Ok(plan) => plan,
+            Err(e) => return output_failure(e),
+        };
     let stdout = std::io::stdout();
     let style = Style {
         color: report::use_color(&stdout),
@@ -487,4 +507,13 @@ fn located(dir: &std::path::Path, problem: &crate::overrides::OverrideProblem) -
         ..problem.clone()
     };
     shown.to_string()
+}
+
+/// The path prefixes of `project`'s ejected modules.
+fn handed_over(project: &crate::project::Project) -> Vec<String> {
+    project
+        .ejected_modules
+        .iter()
+        .map(|m| crate::plan::module_prefix(m))
+        .collect()
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use crate::diagnostic::did_you_mean;
 use crate::plan::units_for;
 use crate::project::Project;
-use crate::render::embedded_text;
+use crate::render::{RenderedFile, embedded_text};
 
 /// The file name of a unit's (and an environment's) overrides.
 pub const OVERRIDES_FILE: &str = "overrides.hcl";
@@ -183,6 +183,182 @@ fn assigns(line: &str, key: &str) -> bool {
             (rest.starts_with('=') && !rest.starts_with("==")) || rest.starts_with(':')
         })
         .unwrap_or(false)
+}
+
+/// What a module folder on disk declares.
+#[derive(Debug, Default)]
+struct Declared {
+    /// Variable -> (file, line of its block, whether it has a default).
+    variables: std::collections::BTreeMap<String, (String, Option<usize>, bool)>,
+    outputs: BTreeSet<String>,
+}
+
+/// Reads the `variable` and `output` blocks of every `*.tf` file in `folder` (relative to
+/// `out`). `None` when the folder is not there; links are never followed (the folder could
+/// come from a pull request), so a linked folder or file counts as absent.
+fn read_module(out: &Path, folder: &str) -> Option<Declared> {
+    let path = out.join(folder);
+    if !std::fs::symlink_metadata(&path).ok()?.is_dir() {
+        return None;
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&path)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".tf"))
+        .collect();
+    names.sort();
+    let mut declared = Declared::default();
+    for name in names {
+        let Ok(text) = std::fs::read_to_string(path.join(&name)) else {
+            continue;
+        };
+        let Ok(body) = hcl::parse(&text) else {
+            continue;
+        };
+        let file = format!("{folder}/{name}");
+        for block in body.blocks() {
+            let Some(label) = block.labels().first().map(|l| l.as_str().to_string()) else {
+                continue;
+            };
+            match block.identifier() {
+                "variable" => {
+                    let has_default = block.body.attributes().any(|a| a.key() == "default");
+                    let line = text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with(&format!("variable \"{label}\"")))
+                        .map(|i| i + 1);
+                    declared
+                        .variables
+                        .insert(label, (file.clone(), line, has_default));
+                }
+                "output" => {
+                    declared.outputs.insert(label);
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(declared)
+}
+
+/// The keys of a unit's generated inputs (`inputs = merge({...}, overrides...)`).
+fn generated_input_keys(text: &str) -> Vec<String> {
+    let Ok(body) = hcl::parse(text) else {
+        return Vec::new();
+    };
+    let Some(inputs) = body.attributes().find(|a| a.key() == "inputs") else {
+        return Vec::new();
+    };
+    let object = match inputs.expr() {
+        hcl::Expression::FuncCall(call) => match call.args.first() {
+            Some(hcl::Expression::Object(o)) => o.clone(),
+            _ => return Vec::new(),
+        },
+        hcl::Expression::Object(o) => o.clone(),
+        _ => return Vec::new(),
+    };
+    object
+        .keys()
+        .filter_map(|k| match k {
+            hcl::ObjectKey::Identifier(id) => Some(id.as_str().to_string()),
+            hcl::ObjectKey::Expression(hcl::Expression::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks each ejected module on disk against the generated units: every input a unit passes
+/// must be a variable, every variable without a default must be passed, and every output
+/// another unit reads must be declared. Problems point at the line that needs it.
+pub fn check_ejected(
+    project: &Project,
+    out: &Path,
+    files: &[RenderedFile],
+) -> Vec<OverrideProblem> {
+    let mut problems = BTreeSet::new();
+    for module in &project.ejected_modules {
+        let folder = format!("Modules/{module}");
+        let Some(declared) = read_module(out, &folder) else {
+            problems.insert((
+                folder.clone(),
+                None,
+                format!(
+                    "ejected module {module} is missing (or a link): the units still use it; restore it, or remove it from ejected_modules for tgforge to write it again"
+                ),
+            ));
+            continue;
+        };
+        let source = format!("/Modules//{module}\"");
+        for unit in files
+            .iter()
+            .filter(|f| f.path.ends_with("/terragrunt.hcl") && f.contents.contains(&source))
+        {
+            let keys = generated_input_keys(&unit.contents);
+            let inputs_line = line_of_attribute(&unit.contents, "inputs").unwrap_or(1);
+            for key in &keys {
+                if !declared.variables.contains_key(key) {
+                    problems.insert((
+                        unit.path.clone(),
+                        line_of_key(&unit.contents, key, inputs_line),
+                        format!(
+                            "input `{key}` is not a variable of ejected module {module} ({folder})"
+                        ),
+                    ));
+                }
+            }
+            for (variable, (file, line, has_default)) in &declared.variables {
+                if !has_default && !keys.contains(variable) {
+                    problems.insert((
+                        file.clone(),
+                        *line,
+                        format!(
+                            "variable `{variable}` has no default and {} does not pass it",
+                            unit.path
+                        ),
+                    ));
+                }
+            }
+            // Outputs other units of the environment read from this one.
+            let mut parts = unit.path.rsplitn(3, '/');
+            let (_, unit_name, env_dir) = (parts.next(), parts.next(), parts.next());
+            let (Some(unit_name), Some(env_dir)) = (unit_name, env_dir) else {
+                continue;
+            };
+            let needle = format!("dependency.{unit_name}.outputs.");
+            for reader in files
+                .iter()
+                .filter(|f| f.path.starts_with(&format!("{env_dir}/")))
+            {
+                for (i, line) in reader.contents.lines().enumerate() {
+                    for (at, _) in line.match_indices(&needle) {
+                        let output: String = line[at + needle.len()..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                            .collect();
+                        if !output.is_empty() && !declared.outputs.contains(&output) {
+                            problems.insert((
+                                reader.path.clone(),
+                                Some(i + 1),
+                                format!(
+                                    "reads output `{output}` of unit {unit_name}, which ejected module {module} does not declare"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    problems
+        .into_iter()
+        .map(|(file, line, message)| OverrideProblem {
+            file,
+            line,
+            message,
+        })
+        .collect()
 }
 
 #[cfg(test)]

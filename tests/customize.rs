@@ -238,3 +238,176 @@ fn a_module_override_survives_when_the_module_is_no_longer_generated() {
         "# mine\n"
     );
 }
+
+/// The 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not found"))
+        + 1
+}
+
+#[test]
+fn an_ejected_module_is_never_rewritten_and_an_incompatible_edit_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tree");
+    run_gen(&out, &[]).success();
+    let spec_text = std::fs::read_to_string(spec()).unwrap();
+    let ejecting = tmp.path().join("team-task.yaml");
+    std::fs::write(
+        &ejecting,
+        format!("{spec_text}\nejected_modules:\n  - AWS_VPC\n"),
+    )
+    .unwrap();
+    let gen_ejecting = |extra: &[&str]| {
+        tgforge()
+            .arg("gen")
+            .arg(&ejecting)
+            .arg("-o")
+            .arg(&out)
+            .args(extra)
+            .assert()
+    };
+
+    // Ejecting releases the module's files: left in place, no longer in the manifest.
+    let before = read_tree(&out.join("Modules/AWS_VPC"));
+    gen_ejecting(&[]).success().stderr("");
+    assert_eq!(read_tree(&out.join("Modules/AWS_VPC")), before);
+    let manifest = std::fs::read_to_string(out.join(".tgforge-manifest.json")).unwrap();
+    assert!(!manifest.contains("Modules/AWS_VPC/"), "{manifest}");
+    assert!(manifest.contains("Modules/AWS_ALB/"));
+    gen_ejecting(&["--check"]).success();
+
+    // The user's incompatible edit: a variable renamed, an output renamed.
+    let variables = out.join("Modules/AWS_VPC/variables.tf");
+    let outputs = out.join("Modules/AWS_VPC/outputs.tf");
+    let edited_variables = std::fs::read_to_string(&variables)
+        .unwrap()
+        .replace("variable \"cidr_block\"", "variable \"vpc_cidr\"");
+    let edited_outputs = std::fs::read_to_string(&outputs)
+        .unwrap()
+        .replace("output \"vpc_id\"", "output \"id\"");
+    std::fs::write(&variables, &edited_variables).unwrap();
+    std::fs::write(&outputs, &edited_outputs).unwrap();
+
+    let vpc_unit = std::fs::read_to_string(out.join(UNIT).join("terragrunt.hcl")).unwrap();
+    let alb_unit =
+        std::fs::read_to_string(out.join("production/infrastructure/alb/terragrunt.hcl")).unwrap();
+    let shown = |p: &str| out.join(p).display().to_string();
+    let expected = [
+        format!(
+            "warning: {}:{}: input `cidr_block` is not a variable of ejected module AWS_VPC (Modules/AWS_VPC)",
+            shown("production/infrastructure/vpc/terragrunt.hcl"),
+            line_of(&vpc_unit, "  cidr_block ")
+        ),
+        format!(
+            "warning: {}:{}: variable `vpc_cidr` has no default and production/infrastructure/vpc/terragrunt.hcl does not pass it",
+            shown("Modules/AWS_VPC/variables.tf"),
+            line_of(&edited_variables, "variable \"vpc_cidr\"")
+        ),
+        format!(
+            "warning: {}:{}: reads output `vpc_id` of unit vpc, which ejected module AWS_VPC does not declare",
+            shown("production/infrastructure/alb/terragrunt.hcl"),
+            line_of(&alb_unit, "dependency.vpc.outputs.vpc_id")
+        ),
+    ];
+    for extra in [&[][..], &["--force"][..], &["--check"][..]] {
+        let run = gen_ejecting(extra).success();
+        let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+        for line in &expected {
+            assert!(stderr.contains(line), "{extra:?}: missing {line}\n{stderr}");
+        }
+        // Never rewritten, not even with --force.
+        assert_eq!(
+            std::fs::read_to_string(&variables).unwrap(),
+            edited_variables
+        );
+        assert_eq!(std::fs::read_to_string(&outputs).unwrap(), edited_outputs);
+    }
+
+    // Put back: no warnings.
+    std::fs::write(
+        &variables,
+        edited_variables.replace("variable \"vpc_cidr\"", "variable \"cidr_block\""),
+    )
+    .unwrap();
+    std::fs::write(
+        &outputs,
+        edited_outputs.replace("output \"id\"", "output \"vpc_id\""),
+    )
+    .unwrap();
+    gen_ejecting(&[]).success().stderr("");
+}
+
+#[test]
+fn an_unknown_ejected_module_is_rejected_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec_text = std::fs::read_to_string(spec()).unwrap();
+    let text = format!("{spec_text}\nejected_modules:\n  - AWS_VCP\n");
+    let line = text.lines().count();
+    let path = tmp.path().join("bad.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let out = tmp.path().join("tree");
+    let run = tgforge()
+        .arg("gen")
+        .arg(&path)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(
+        stderr.contains(&format!(":{line}:")) && stderr.contains("ejected_modules[0]"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `AWS_VPC`?"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn the_custom_example_uses_an_override_and_an_ejected_module_and_checks_clean() {
+    let golden = repo().join("generated/custom");
+    let tree = read_tree(&golden);
+    let generated = common::tgforge_files(tree.clone());
+    let users: Vec<&String> = tree
+        .keys()
+        .filter(|p| !generated.contains_key(*p))
+        .collect();
+    assert!(
+        users.contains(&&"production/infrastructure/ecs_fargate/overrides.hcl".to_string()),
+        "{users:?}"
+    );
+    assert!(
+        users.contains(&&"Modules/AWS_S3_Static/main.tf".to_string()),
+        "{users:?}"
+    );
+    // The units use the ejected module; it fits them, and the override names a variable.
+    let unit =
+        String::from_utf8(tree["production/infrastructure/s3_static/terragrunt.hcl"].clone())
+            .unwrap();
+    assert!(unit.contains("/Modules//AWS_S3_Static\""));
+    tgforge()
+        .arg("validate")
+        .arg(repo().join("specs/custom.yaml"))
+        .arg("-o")
+        .arg(&golden)
+        .assert()
+        .success();
+    // A copy checks clean, without a warning.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("custom");
+    for (path, bytes) in &tree {
+        let target = out.join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    tgforge()
+        .arg("gen")
+        .arg(repo().join("specs/custom.yaml"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--check")
+        .assert()
+        .success()
+        .stderr("");
+}

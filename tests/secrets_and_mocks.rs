@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::contract::contract_violations;
-use common::{example_specs, generate_tree, repo, write_spec};
+use common::{example_specs, generate_example, generate_tree, repo, write_spec};
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
@@ -14,7 +14,7 @@ fn generated_examples() -> Vec<(String, tempfile::TempDir, Tree)> {
         .into_iter()
         .map(|spec| {
             let tmp = tempfile::tempdir().unwrap();
-            let tree = generate_tree(&spec, tmp.path());
+            let tree = generate_example(&spec, tmp.path());
             let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
             (name, tmp, tree)
         })
