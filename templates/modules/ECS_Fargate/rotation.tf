@@ -120,7 +120,7 @@ resource "aws_cloudwatch_event_rule" "rotation" {
     detail = {
       eventSource         = ["secretsmanager.amazonaws.com"]
       eventName           = ["RotationSucceeded"]
-      additionalEventData = { SecretId = local.secret_arns }
+      additionalEventData = { SecretId = local.secrets_manager_arns }
     }
   })
 }
