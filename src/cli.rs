@@ -237,20 +237,99 @@ pub struct DiffArgs {
     pub force: bool,
 }
 
-/// `tgforge gen`: write (or, with --check / --dry-run, review) the tree.
+/// Files GitHub and pre-commit read only at the root of the repository.
+const REPOSITORY_ROOT_FILES: [&str; 2] = [
+    ".github/workflows/infrastructure.yml",
+    ".pre-commit-config.yaml",
+];
+
+/// The repository root when the spec places the tree below it (`tree_path` is not `.`): `-o`
+/// with `tree_path` taken off its end. `None` when the tree is the repository root.
+fn repository_root(
+    project: &crate::project::Project,
+    output: &Path,
+) -> Result<Option<PathBuf>, Failure> {
+    let Some(tree_path) = project
+        .tooling
+        .github_actions
+        .as_ref()
+        .map(|g| g.tree_path.as_str())
+        .filter(|t| *t != ".")
+    else {
+        return Ok(None);
+    };
+    let mut root = output.to_path_buf();
+    for part in tree_path.rsplit('/') {
+        if root.file_name().is_none_or(|name| name != part) {
+            return Err(Failure::InvalidInput(format!(
+                "error: -o {} is not the spec's `tooling.github_actions.tree_path` ({tree_path}) inside a repository\nhint: the CI workflow and pre-commit config go to the repository root, found by taking tree_path off the end of -o: run from the repository root with `-o {tree_path}`",
+                output.display()
+            )));
+        }
+        root.pop();
+    }
+    Ok(Some(root))
+}
+
+/// The files of the repository root, taken out of `files` when the tree is below the root.
+fn split_root_files(
+    files: Vec<crate::render::RenderedFile>,
+    root: Option<&Path>,
+) -> (
+    Vec<crate::render::RenderedFile>,
+    Vec<crate::render::RenderedFile>,
+) {
+    if root.is_none() {
+        return (files, Vec::new());
+    }
+    files
+        .into_iter()
+        .partition(|f| !REPOSITORY_ROOT_FILES.contains(&f.path.as_str()))
+}
+
+/// `tgforge gen`: write (or, with --check / --dry-run, review) the tree, and the repository
+/// root's files when the tree is below the root.
 fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
-    let started = std::time::Instant::now();
     let project = load_project(&args.spec)?;
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.
     for problem in crate::overrides::check(&project, &args.output) {
         eprintln!("warning: {}", located(&args.output, &problem));
     }
-    let inputs = fresh::inputs_fingerprint(&project);
+    let Some(root) = repository_root(&project, &args.output)? else {
+        return gen_tree(args, &args.output, &project, None, verbose);
+    };
+    let files = render_project(&project)?;
+    let (tree_files, root_files) = split_root_files(files, Some(&root));
+    let tree = gen_tree(args, &args.output, &project, Some(tree_files), verbose)?;
+    if tree != EXIT_OK && !(args.check && tree == EXIT_DIFFERENCES) {
+        return Ok(tree);
+    }
+    let root_dir = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root
+    };
+    let at_root = gen_tree(args, &root_dir, &project, Some(root_files), verbose)?;
+    Ok(tree.max(at_root))
+}
+
+/// Writes (or reviews) `dir`: the whole tree of `project`, or the given `files`. Only a whole
+/// tree uses the fast path (its fingerprint covers every file it writes).
+fn gen_tree(
+    args: &GenArgs,
+    dir: &Path,
+    project: &crate::project::Project,
+    files: Option<Vec<crate::render::RenderedFile>>,
+    verbose: bool,
+) -> Result<u8, Failure> {
+    let started = std::time::Instant::now();
+    let whole_tree = files.is_none();
+    let inputs = fresh::inputs_fingerprint(project);
     // The fast path knows only tgforge's files; an ejected module is the user's and is
     // checked against the units on every run.
-    let fresh = if project.ejected_modules.is_empty() {
-        fresh::known_fresh(&args.output, inputs)
+    let fresh = if whole_tree && project.ejected_modules.is_empty() {
+        fresh::known_fresh(dir, inputs)
     } else {
         None
     };
@@ -258,7 +337,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         if verbose {
             eprintln!(
                 "{} is up to date (same spec, same tgforge, every file as written): nothing rendered, {:.1?}",
-                args.output.display(),
+                dir.display(),
                 started.elapsed()
             );
         }
@@ -271,12 +350,18 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             unchanged,
             ..Default::default()
         };
-        println!("{}", report::summary_of(&args.output, counts, 0, tense));
+        println!("{}", report::summary_of(dir, counts, 0, tense));
         return Ok(EXIT_OK);
     }
-    let files = render_project(&project)?;
-    for problem in crate::overrides::check_ejected(&project, &args.output, &files) {
-        eprintln!("warning: {}", located(&args.output, &problem));
+    let files = match files {
+        Some(files) => files,
+        None => render_project(project)?,
+    };
+    // The ejected modules are checked where the units are (not at the repository root).
+    if dir == args.output.as_path() {
+        for problem in crate::overrides::check_ejected(project, dir, &files) {
+            eprintln!("warning: {}", located(dir, &problem));
+        }
     }
     if verbose {
         eprintln!(
@@ -290,18 +375,24 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             force: args.force,
             check: args.check,
             quiet: args.quiet,
-            handed_over: handed_over(&project),
+            handed_over: handed_over(project),
         };
-        return review_command(&args.spec, &args.output, &files, &review, inputs);
+        return review_command(
+            &args.spec,
+            dir,
+            &files,
+            &review,
+            whole_tree.then_some(inputs),
+        );
     }
     let options = output::Options {
         force: args.force,
-        fingerprint: Some(inputs),
-        handed_over: handed_over(&project),
+        fingerprint: whole_tree.then_some(inputs),
+        handed_over: handed_over(project),
         ..Default::default()
     };
     let writing = std::time::Instant::now();
-    let plan = match output::regenerate(&args.output, &files, &options) {
+    let plan = match output::regenerate(dir, &files, &options) {
         Ok(plan) => plan,
         Err(e) => return output_failure(e),
     };
@@ -313,8 +404,8 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         let style = Style {
             color: report::use_color(&stderr),
         };
-        report::refusal(&mut stderr.lock(), &args.output, &plan, style).map_err(io_failure)?;
-        eprintln!("{}", report::summary(&args.output, &plan, Tense::Planned));
+        report::refusal(&mut stderr.lock(), dir, &plan, style).map_err(io_failure)?;
+        eprintln!("{}", report::summary(dir, &plan, Tense::Planned));
         return Ok(EXIT_REFUSED);
     }
     let stdout = std::io::stdout();
@@ -325,7 +416,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     if !args.quiet {
         report::listing(&mut out, &plan, Tense::Done, style).map_err(io_failure)?;
     }
-    writeln!(out, "{}", report::summary(&args.output, &plan, Tense::Done)).map_err(io_failure)?;
+    writeln!(out, "{}", report::summary(dir, &plan, Tense::Done)).map_err(io_failure)?;
     out.flush().map_err(io_failure)?;
     // The fast path's cache was written by `regenerate`, under the lock, from this run's
     // plan: never here, after the lock is gone (another run may have written DIR since).
@@ -341,17 +432,31 @@ fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
         eprintln!("warning: {}", located(&args.output, &problem));
     }
     let inputs = fresh::inputs_fingerprint(&project);
+    let root = repository_root(&project, &args.output)?;
     let files = render_project(&project)?;
     for problem in crate::overrides::check_ejected(&project, &args.output, &files) {
         eprintln!("warning: {}", located(&args.output, &problem));
     }
+    let (tree_files, root_files) = split_root_files(files, root.as_deref());
     let review = Review {
         force: args.force,
         check: false,
         quiet,
         handed_over: handed_over(&project),
     };
-    review_command(&args.spec, &args.output, &files, &review, inputs)
+    let whole = root.is_none().then_some(inputs);
+    let tree = review_command(&args.spec, &args.output, &tree_files, &review, whole)?;
+    match root {
+        Some(root) if tree == EXIT_OK => {
+            let root = if root.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                root
+            };
+            review_command(&args.spec, &root, &root_files, &review, None)
+        }
+        _ => Ok(tree),
+    }
 }
 
 /// How to review a folder: as `gen --force` would see it, failing on differences, quietly.
@@ -369,10 +474,10 @@ fn review_command(
     dir: &Path,
     files: &[crate::render::RenderedFile],
     review: &Review,
-    inputs: Digest256,
+    inputs: Option<Digest256>,
 ) -> Result<u8, Failure> {
     let plan =
-        match output::review_recording(dir, files, review.force, Some(inputs), &review.handed_over)
+        match output::review_recording(dir, files, review.force, inputs, &review.handed_over)
         {
             Ok(plan) => plan,
             Err(e) => return output_failure(e),

@@ -15,10 +15,22 @@ fn spec(region: &str, extra: &str) -> String {
     )
 }
 
+/// Generates `text` into `<tmp>/infra/tree` (where specs with CI put their tree) and returns
+/// the tree's files, plus the repository-root files (CI workflow, pre-commit) wherever they
+/// were written.
 fn generate(text: &str) -> BTreeMap<String, String> {
     let tmp = tempfile::tempdir().unwrap();
     let path = write_spec(tmp.path(), "spec.yaml", text);
-    generate_tree(&path, &tmp.path().join("out"))
+    let mut files = generate_tree(&path, &tmp.path().join("infra/tree"));
+    for root_file in [
+        ".github/workflows/infrastructure.yml",
+        ".pre-commit-config.yaml",
+    ] {
+        if let Ok(bytes) = std::fs::read(tmp.path().join(root_file)) {
+            files.insert(root_file.to_string(), bytes);
+        }
+    }
+    files
         .into_iter()
         .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
         .collect()
@@ -588,4 +600,54 @@ fn the_readme_says_how_ci_plans_a_fresh_account_and_what_waits_for_manual_steps(
     ] {
         assert!(bootstrap.contains(needle), "{needle}");
     }
+}
+
+#[test]
+fn ci_files_land_at_the_repository_root_when_the_tree_is_below_it_and_check_stays_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join("infra")).unwrap();
+    write_spec(&repo.join("infra"), "demo.yaml", &spec_with_ci(""));
+    let run = |args: &[&str]| tgforge().current_dir(&repo).args(args).output().unwrap();
+    let result = run(&["gen", "infra/demo.yaml", "-o", "infra/tree"]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for file in [
+        ".github/workflows/infrastructure.yml",
+        ".pre-commit-config.yaml",
+    ] {
+        assert!(repo.join(file).is_file(), "{file} at the repository root");
+        assert!(
+            !repo.join("infra/tree").join(file).exists(),
+            "{file} not in the tree"
+        );
+    }
+    assert!(repo.join("infra/tree/root.hcl").is_file());
+    // The workflow's own check command, run where GitHub runs it, finds nothing to change.
+    let result = run(&["gen", "infra/demo.yaml", "-o", "infra/tree", "--check"]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    // A hand edit of a root file is a difference --check reports.
+    let workflow = repo.join(".github/workflows/infrastructure.yml");
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    std::fs::write(
+        &workflow,
+        text.replace("pull_request:", "workflow_dispatch:"),
+    )
+    .unwrap();
+    let result = run(&["gen", "infra/demo.yaml", "-o", "infra/tree", "--check"]);
+    assert_eq!(result.status.code(), Some(1));
+    // An output folder that is not tree_path cannot say where the root is.
+    let result = run(&["gen", "infra/demo.yaml", "-o", "elsewhere"]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("tree_path"));
+    assert!(!repo.join("elsewhere").exists());
 }

@@ -132,6 +132,7 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
         .map(|(var, suffix)| (var, env.parameter_name(&project.name, suffix)))
         .collect();
     let db = &env.database;
+    let (interface_endpoints, gateway_endpoints) = super::endpoints::vpc_endpoints(env);
     json!({
         "spec_name": project.spec_name,
         "project": project.name,
@@ -165,8 +166,8 @@ pub fn environment(project: &Project, env: &Environment) -> Value {
             "take": subnet_takes(env),
             // VPC endpoints the workloads need when the private subnets have no NAT.
             "endpoints": {
-                "interface": super::endpoints::vpc_endpoints(env).0,
-                "gateway": super::endpoints::vpc_endpoints(env).1,
+                "interface": interface_endpoints,
+                "gateway": gateway_endpoints,
             },
         },
         "app": {

@@ -66,7 +66,6 @@ ensure_state_bucket() {
     --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
 }
 
-account_id='345678901234'
 ci_role_name='shop-infra-plan'
 ci_role_path='/'
 state_key_prefix='shop/production'
