@@ -9,6 +9,7 @@ mod common;
 
 use std::path::PathBuf;
 
+use common::after_apply::after_apply_violations;
 use common::contract::contract_violations;
 use common::{generate_tree, write_spec};
 
@@ -128,6 +129,11 @@ fn every_combination_generates_and_keeps_the_module_contract() {
             "{name}"
         );
 
+        problems.extend(
+            after_apply_violations(&tree)
+                .into_iter()
+                .map(|p| format!("{name}: {p}")),
+        );
         problems.extend(
             contract_violations(&tree)
                 .into_iter()

@@ -354,6 +354,10 @@ pub fn readme(project: &Project) -> Value {
                 steps.push("migrate");
             }
             steps.push("apply");
+            // Static files nothing in the tree uploads: a documented deploy step.
+            if env.static_files.is_some() && !units::collectstatic(env) {
+                steps.push("upload_static");
+            }
             if env.domain.is_some() && !units::provisions_certificates(env) {
                 steps.push("point_dns");
             }

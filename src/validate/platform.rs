@@ -17,7 +17,8 @@ pub(crate) struct Platform {
 
 /// Variables tgforge itself hands to the app when the matching feature is on; a spec must not
 /// set them too.
-pub const ENDPOINT_VARIABLES: [&str; 10] = [
+pub const ENDPOINT_VARIABLES: [&str; 11] = [
+    "AWS_STORAGE_BUCKET_NAME",
     "DATABASE_HOST",
     "DATABASE_PORT",
     "DATABASE_NAME",
@@ -75,6 +76,14 @@ fn is_git_ref(s: &str) -> bool {
         && !s.starts_with('-')
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-._/".contains(c))
+}
+
+/// Whether the environment gets the static files bucket (`static_files.enabled`, default true).
+fn static_files_enabled(spec: &EnvironmentSpec) -> bool {
+    spec.static_files
+        .as_ref()
+        .and_then(|s| s.enabled)
+        .unwrap_or(true)
 }
 
 pub(crate) fn resolve(
@@ -303,6 +312,7 @@ pub(crate) fn resolve(
                             d.master_password == crate::project::MasterPassword::Managed
                         })
                 }
+                "AWS_STORAGE_BUCKET_NAME" => static_files_enabled(spec),
                 "REDIS_URL" => redis.is_some(),
                 "MEMCACHED_LOCATION" => memcached.is_some(),
                 "EFS_MOUNT_PATH" => efs.is_some(),

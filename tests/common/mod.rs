@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod after_apply;
 pub mod contract;
 
 use std::collections::BTreeMap;

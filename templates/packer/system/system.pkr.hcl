@@ -115,10 +115,11 @@ locals {
   # The generated var file may say subnet_id = "" when no subnet was chosen; null lets Packer
   # fall back to the default VPC.
   subnet_id            = var.subnet_id == "" ? null : var.subnet_id
+  iam_instance_profile = var.iam_instance_profile == "" ? null : var.iam_instance_profile
+
   # subnet_id wins over the name lookup.
   subnet_name = local.subnet_id == null && var.subnet_name != "" ? var.subnet_name : null
   in_vpc      = local.subnet_id != null || local.subnet_name != null
-  iam_instance_profile = var.iam_instance_profile == "" ? null : var.iam_instance_profile
 
   tags = {
     Project   = var.project

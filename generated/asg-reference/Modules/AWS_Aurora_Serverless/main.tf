@@ -3,6 +3,9 @@ data "aws_partition" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
+  # When the resource is created (kept by ignore_changes on final_snapshot_identifier).
+  created_at = formatdate("YYYYMMDDhhmmss", timestamp())
+
   # "16.4" -> "aurora-postgresql16": the parameter group family follows the major version.
   major_version = split(".", var.engine_version)[0]
   family        = "aurora-postgresql${local.major_version}"
@@ -87,7 +90,7 @@ resource "aws_rds_cluster" "this" {
   skip_final_snapshot = false
   # Stamped with the creation time, so destroying a re-created cluster never collides with
   # the snapshot an earlier destroy left behind (ignore_changes keeps the stamp stable).
-  final_snapshot_identifier = "${var.cluster_identifier}-final-${formatdate("YYYYMMDDhhmmss", timestamp())}"
+  final_snapshot_identifier = "${var.cluster_identifier}-final-${local.created_at}"
 
   # Major upgrades change the parameter group family and need a planned migration.
   allow_major_version_upgrade = false

@@ -2,6 +2,9 @@
 # CloudWatch, Performance Insights and Enhanced Monitoring.
 
 locals {
+  # When the resource is created (kept by ignore_changes on final_snapshot_identifier).
+  created_at = formatdate("YYYYMMDDhhmmss", timestamp())
+
   use_parameters = var.master_password_source == "parameter"
   managed        = var.master_password_source == "managed"
 
@@ -183,7 +186,7 @@ resource "aws_db_instance" "this" {
   skip_final_snapshot = false
   # Stamped with the creation time, so destroying a re-created instance never collides with
   # the snapshot an earlier destroy left behind (ignore_changes keeps the stamp stable).
-  final_snapshot_identifier = "${var.identifier}-final-${formatdate("YYYYMMDDhhmmss", timestamp())}"
+  final_snapshot_identifier = "${var.identifier}-final-${local.created_at}"
 
   lifecycle {
     ignore_changes = [final_snapshot_identifier]

@@ -41,9 +41,10 @@ inputs = merge({
   database_name           = "dashboard"
   master_username         = "dashboard_admin"
   backup_retention_period = 14
+  deletion_protection     = true
+  subnet_ids              = dependency.vpc.outputs.database_subnet_ids
+  security_group_ids      = [dependency.security_groups.outputs.database_security_group_id]
+
   # engine_version pins a minor version: upgrade by changing the spec, not automatically.
   auto_minor_version_upgrade = false
-  deletion_protection        = true
-  subnet_ids                 = dependency.vpc.outputs.database_subnet_ids
-  security_group_ids         = [dependency.security_groups.outputs.database_security_group_id]
 }, local.environment_overrides, local.unit_overrides)

@@ -38,15 +38,16 @@ inputs = merge({
   allocated_storage       = 100
   max_allocated_storage   = 500
   backup_retention_period = 30
-  # engine_version pins a minor version: upgrade by changing the spec, not automatically.
-  auto_minor_version_upgrade = false
-  multi_az                   = true
-  deletion_protection        = true
-  subnet_ids                 = dependency.vpc.outputs.private_subnet_ids
-  security_group_ids         = [dependency.security_groups.outputs.database_security_group_id]
+  multi_az                = true
+  deletion_protection     = true
+  subnet_ids              = dependency.vpc.outputs.private_subnet_ids
+  security_group_ids      = [dependency.security_groups.outputs.database_security_group_id]
 
   # Parameter Store names, read at plan time: no secret value is ever written here.
   db_name_parameter  = "shop-production_postgres_db"
   username_parameter = "shop-production_database_username"
   password_parameter = "shop-production_database_password"
+
+  # engine_version pins a minor version: upgrade by changing the spec, not automatically.
+  auto_minor_version_upgrade = false
 }, local.environment_overrides, local.unit_overrides)

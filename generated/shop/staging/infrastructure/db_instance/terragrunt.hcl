@@ -38,15 +38,16 @@ inputs = merge({
   allocated_storage       = 20
   max_allocated_storage   = 100
   backup_retention_period = 7
-  # engine_version pins a minor version: upgrade by changing the spec, not automatically.
-  auto_minor_version_upgrade = false
-  multi_az                   = false
-  deletion_protection        = false
-  subnet_ids                 = dependency.vpc.outputs.private_subnet_ids
-  security_group_ids         = [dependency.security_groups.outputs.database_security_group_id]
+  multi_az                = false
+  deletion_protection     = false
+  subnet_ids              = dependency.vpc.outputs.private_subnet_ids
+  security_group_ids      = [dependency.security_groups.outputs.database_security_group_id]
 
   # Parameter Store names, read at plan time: no secret value is ever written here.
   db_name_parameter  = "shop-staging_postgres_db"
   username_parameter = "shop-staging_database_username"
   password_parameter = "shop-staging_database_password"
+
+  # engine_version pins a minor version: upgrade by changing the spec, not automatically.
+  auto_minor_version_upgrade = false
 }, local.environment_overrides, local.unit_overrides)
