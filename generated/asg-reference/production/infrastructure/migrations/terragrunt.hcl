@@ -67,8 +67,10 @@ inputs = merge({
   collectstatic_command   = "python manage.py collectstatic --noinput"
   static_files_bucket_arn = dependency.s3_static.outputs.bucket_arn
 
-  # Plain settings for the app, then the endpoints of the infrastructure it uses.
-  environment = merge(
+  # Plain settings for the app, then the endpoints of the infrastructure it uses. Passed as one
+  # JSON string: Terragrunt hands a map to Terraform as an HCL expression (TF_VAR_...), where a
+  # "${" or "%{" inside a value would be read as a template; a string reaches it verbatim.
+  environment_json = jsonencode(merge(
     {
       AWS_LOCATION             = "static"
       AWS_S3_CUSTOM_DOMAIN     = "dashboard.example.org"
@@ -89,7 +91,7 @@ inputs = merge({
       MEMCACHED_LOCATION      = dependency.memcached.outputs.memcached_location
       REDIS_URL               = dependency.redis.outputs.redis_url
     },
-  )
+  ))
 
   # Variable -> Parameter Store name (PROJECT-ENVIRONMENT_NAME). The values are read when the
   # app starts; they are never written into any file.
