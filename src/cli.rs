@@ -476,12 +476,11 @@ fn review_command(
     review: &Review,
     inputs: Option<Digest256>,
 ) -> Result<u8, Failure> {
-    let plan =
-        match output::review_recording(dir, files, review.force, inputs, &review.handed_over)
-        {
-            Ok(plan) => plan,
-            Err(e) => return output_failure(e),
-        };
+    let plan = match output::review_recording(dir, files, review.force, inputs, &review.handed_over)
+    {
+        Ok(plan) => plan,
+        Err(e) => return output_failure(e),
+    };
     let stdout = std::io::stdout();
     let style = Style {
         color: report::use_color(&stdout),
