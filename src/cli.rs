@@ -54,6 +54,10 @@ pub enum Command {
     Validate {
         /// The spec file (YAML).
         spec: PathBuf,
+        /// Also check the user-owned overrides.hcl files of the tree in DIR: an override
+        /// input that is not a variable of its unit's module is an error (exit 2).
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
     },
     /// Write a commented starter spec that validates and generates as it is.
     #[command(
@@ -151,7 +155,23 @@ pub fn run(cli: Cli) -> u8 {
             clap_complete::generate(shell, &mut command, "tgforge", &mut std::io::stdout());
             Ok(EXIT_OK)
         }
-        Command::Validate { spec } => load_project(&spec).map(|project| {
+        Command::Validate { spec, output } => load_project(&spec).and_then(|project| {
+            if let Some(dir) = output {
+                let problems = crate::overrides::check(&project, &dir);
+                if !problems.is_empty() {
+                    let lines: Vec<String> = problems
+                        .iter()
+                        .map(|p| format!("error: {}", located(&dir, p)))
+                        .collect();
+                    return Err(Failure::InvalidInput(format!(
+                        "{}\n{}: {} problem{} in override files",
+                        lines.join("\n"),
+                        dir.display(),
+                        problems.len(),
+                        if problems.len() == 1 { "" } else { "s" }
+                    )));
+                }
+            }
             println!(
                 "{}: OK (project {}, {} environment{})",
                 spec.display(),
@@ -163,7 +183,7 @@ pub fn run(cli: Cli) -> u8 {
                     "s"
                 }
             );
-            EXIT_OK
+            Ok(EXIT_OK)
         }),
     };
     match result {
@@ -301,6 +321,11 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         ));
     }
     let project = load_project(&args.spec)?;
+    // The user's override files are read on every run (before the fast path, which knows
+    // nothing of them) and never written: a typo is a warning, never a refusal to generate.
+    for problem in crate::overrides::check(&project, &args.output) {
+        eprintln!("warning: {}", located(&args.output, &problem));
+    }
     let Some(root) = repository_root(&project, &args.output)? else {
         return gen_tree(args, &args.output, &project, None, verbose);
     };
@@ -331,7 +356,14 @@ fn gen_tree(
     let started = std::time::Instant::now();
     let whole_tree = files.is_none();
     let inputs = fresh::inputs_fingerprint(project);
-    if whole_tree && let Some(unchanged) = fresh::known_fresh(dir, inputs) {
+    // The fast path knows only tgforge's files; an ejected module is the user's and is
+    // checked against the units on every run.
+    let fresh = if whole_tree && project.ejected_modules.is_empty() {
+        fresh::known_fresh(dir, inputs)
+    } else {
+        None
+    };
+    if let Some(unchanged) = fresh {
         if verbose {
             eprintln!(
                 "{} is up to date (same spec, same tgforge, every file as written): nothing rendered, {:.1?}",
@@ -355,6 +387,12 @@ fn gen_tree(
         Some(files) => files,
         None => render_project(project)?,
     };
+    // The ejected modules are checked where the units are (not at the repository root).
+    if dir == args.output.as_path() {
+        for problem in crate::overrides::check_ejected(project, dir, &files) {
+            eprintln!("warning: {}", located(dir, &problem));
+        }
+    }
     if verbose {
         eprintln!(
             "rendered and verified {} files in {:.1?}",
@@ -367,7 +405,11 @@ fn gen_tree(
             force: args.force,
             check: args.check,
             quiet: args.quiet,
+<<<<<<< HEAD
             format: args.format,
+=======
+            handed_over: handed_over(project),
+>>>>>>> custom
         };
         return review_command(
             &args.spec,
@@ -379,8 +421,13 @@ fn gen_tree(
     }
     let options = output::Options {
         force: args.force,
+<<<<<<< HEAD
         // Only a whole tree is recorded: the fingerprint covers every file it writes.
         fingerprint: whole_tree.then_some(inputs),
+=======
+        fingerprint: whole_tree.then_some(inputs),
+        handed_over: handed_over(project),
+>>>>>>> custom
         ..Default::default()
     };
     let writing = std::time::Instant::now();
@@ -418,15 +465,27 @@ fn gen_tree(
 /// `tgforge diff`: the report of `gen --dry-run`.
 fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
     let project = load_project(&args.spec)?;
+    // The user's override files are read on every run (before the fast path, which knows
+    // nothing of them) and never written: a typo is a warning, never a refusal to generate.
+    for problem in crate::overrides::check(&project, &args.output) {
+        eprintln!("warning: {}", located(&args.output, &problem));
+    }
     let inputs = fresh::inputs_fingerprint(&project);
     let root = repository_root(&project, &args.output)?;
     let files = render_project(&project)?;
+    for problem in crate::overrides::check_ejected(&project, &args.output, &files) {
+        eprintln!("warning: {}", located(&args.output, &problem));
+    }
     let (tree_files, root_files) = split_root_files(files, root.as_deref());
     let review = Review {
         force: args.force,
         check: false,
         quiet,
+<<<<<<< HEAD
         format: args.format,
+=======
+        handed_over: handed_over(&project),
+>>>>>>> custom
     };
     let whole = root.is_none().then_some(inputs);
     let tree = review_command(&args.spec, &args.output, &tree_files, &review, whole)?;
@@ -449,7 +508,12 @@ struct Review {
     force: bool,
     check: bool,
     quiet: bool,
+<<<<<<< HEAD
     format: ReviewFormat,
+=======
+    /// Prefixes of ejected modules: their files are released, never deleted.
+    handed_over: Vec<String>,
+>>>>>>> custom
 }
 
 /// Lists what gen would do to `dir`, with diffs; with `check`, exits 1 unless nothing.
@@ -460,7 +524,12 @@ fn review_command(
     review: &Review,
     inputs: Option<Digest256>,
 ) -> Result<u8, Failure> {
+<<<<<<< HEAD
     let plan = match output::review_recording(dir, files, review.force, inputs) {
+=======
+    let plan = match output::review_recording(dir, files, review.force, inputs, &review.handed_over)
+    {
+>>>>>>> custom
         Ok(plan) => plan,
         Err(e) => return output_failure(e),
     };
@@ -600,4 +669,22 @@ fn output_failure(e: OutputError) -> Result<u8, Failure> {
 
 fn io_failure(e: std::io::Error) -> Failure {
     Failure::Internal(anyhow::Error::new(e).context("writing output"))
+}
+
+/// An override problem with its file shown under the output folder.
+fn located(dir: &std::path::Path, problem: &crate::overrides::OverrideProblem) -> String {
+    let shown = crate::overrides::OverrideProblem {
+        file: dir.join(&problem.file).display().to_string(),
+        ..problem.clone()
+    };
+    shown.to_string()
+}
+
+/// The path prefixes of `project`'s ejected modules.
+fn handed_over(project: &crate::project::Project) -> Vec<String> {
+    project
+        .ejected_modules
+        .iter()
+        .map(|m| crate::plan::module_prefix(m))
+        .collect()
 }

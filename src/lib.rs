@@ -15,6 +15,7 @@ pub mod import;
 pub mod naming;
 pub mod network;
 pub mod output;
+pub mod overrides;
 pub mod plan;
 pub mod project;
 pub mod render;

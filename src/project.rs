@@ -18,6 +18,8 @@ pub struct Project {
     /// In name order, so output never depends on the spec's key order.
     pub environments: Vec<Environment>,
     pub tooling: Tooling,
+    /// Modules tgforge no longer writes (`Modules/<Name>`): the user's now.
+    pub ejected_modules: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -48,7 +48,8 @@ fn input(text: &str, key: &str) -> hcl::Value {
 
 /// The expression of key `key` of the `inputs` object of a unit.
 fn input_expression(text: &str, key: &str) -> hcl::Expression {
-    let hcl::Expression::Object(object) = expression(text, &["inputs"]) else {
+    let body: hcl::Body = hcl::parse(text).unwrap();
+    let Some(hcl::Expression::Object(object)) = common::generated_inputs(&body) else {
         panic!("inputs is an object");
     };
     let (_, value) = object
@@ -220,7 +221,8 @@ fn hostile_strings_are_escaped_not_injected() {
             "tag {i}"
         );
     }
-    // Nothing outside the expected blocks appeared: root + six dependencies, the module.
+    // Nothing outside the expected blocks appeared: root + six dependencies, the module, the
+    // user's optional overrides (include and locals).
     let body: hcl::Body = hcl::parse(&ecs).unwrap();
     let blocks: Vec<&str> = body.blocks().map(|b| b.identifier()).collect();
     assert_eq!(
@@ -233,7 +235,9 @@ fn hostile_strings_are_escaped_not_injected() {
             "include",
             "include",
             "include",
-            "terraform"
+            "terraform",
+            "include",
+            "locals"
         ]
     );
 }

@@ -33,7 +33,8 @@ fn units_and_edges(tree: &BTreeMap<String, Vec<u8>>) -> (Vec<UnitRef>, Vec<Edge>
             let body: hcl::Body = hcl::parse(std::str::from_utf8(bytes).unwrap()).unwrap();
             for block in body.blocks().filter(|b| b.identifier() == "include") {
                 let label = block.labels()[0].as_str().to_string();
-                if label != "root" {
+                // `overrides` is the optional include of the user's overrides.hcl, not a unit.
+                if label != "root" && label != "overrides" {
                     edges.push((env.clone(), unit.clone(), label));
                 }
             }

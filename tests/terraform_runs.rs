@@ -442,7 +442,7 @@ fn object_entry(expr: &hcl::Expression, key: &str) -> hcl::Expression {
 /// argument of `jsonencode(merge(SPEC, ENDPOINTS))`, evaluated as Terragrunt evaluates HCL; the
 /// endpoints are other units' outputs, values from AWS rather than from the spec).
 fn environment_json(unit: &str) -> serde_json::Value {
-    let inputs = attribute(&body(unit), "inputs");
+    let inputs = common::generated_inputs(&body(unit)).expect("inputs");
     let hcl::Expression::FuncCall(encode) = object_entry(&inputs, "environment_json") else {
         panic!("environment_json is jsonencode(...)");
     };

@@ -18,6 +18,9 @@
 //! i.e. left in place and dropped from the manifest, never deleted), and is forgotten when
 //! already gone or replaced by something that is not a file.
 //!
+//! A path under an ejected module (`Known::handed_over`) that tgforge no longer generates is
+//! released whatever its contents: left in place and dropped from the manifest, never deleted.
+//!
 //! Invariants (docs/security.md): a file is deleted only when its digest is one tgforge
 //! recorded for that path; the contents of a file are kept for a diff only at a path tgforge
 //! generates now and (for an old side) only when tgforge wrote that path before.
@@ -100,6 +103,10 @@ pub struct Conflict<'a> {
 pub struct Known {
     pub manifest: Manifest,
     pub pending: BTreeMap<String, Digest256>,
+    /// Path prefixes handed over to the user (ejected modules): a file tgforge wrote there and
+    /// no longer generates is released (left in place, dropped from the manifest), never
+    /// deleted.
+    pub handed_over: Vec<String>,
 }
 
 impl Known {
@@ -120,7 +127,18 @@ impl Known {
                 generated.contains(path.as_str()) || manifest.files.contains_key(path)
             })
             .collect();
-        Known { manifest, pending }
+        Known {
+            manifest,
+            pending,
+            handed_over: Vec::new(),
+        }
+    }
+
+    /// Whether `path` is under a prefix handed over to the user.
+    pub fn is_handed_over(&self, path: &str) -> bool {
+        self.handed_over
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
     }
 
     pub fn contains(&self, path: &str) -> bool {
@@ -161,6 +179,9 @@ pub struct ChangePlan<'a> {
     /// Paths tgforge no longer generates whose contents it did not write, released by
     /// `--force`: left on disk as they are and dropped from the manifest (sorted).
     pub released: Vec<String>,
+    /// Files of ejected modules tgforge wrote before: left in place, dropped from the
+    /// manifest (the user's now), never deleted.
+    pub ejected: Vec<String>,
     /// The manifest after the run.
     pub manifest: Manifest,
 }
@@ -206,6 +227,7 @@ pub fn plan<'a>(
     let mut changes = Vec::with_capacity(files.len() + 1);
     let mut conflicts = Vec::new();
     let mut released = Vec::new();
+    let mut ejected = Vec::new();
     let mut manifest = Manifest::default();
     let mut generated: HashSet<&str> = HashSet::with_capacity(files.len());
     for file in files {
@@ -292,6 +314,11 @@ pub fn plan<'a>(
             let Found::Differs { disk, digest, .. } = look(&mut probe, root, path, None)? else {
                 continue;
             };
+            if known.is_handed_over(path) {
+                drop(disk);
+                ejected.push(path.to_string());
+                continue;
+            }
             // Only contents tgforge wrote are ever deleted. Anything else at a path it no longer
             // generates was edited by hand, or was never tgforge's (a manifest can be edited in
             // a pull request): a conflict, and with `--force` it is released (left in place
@@ -343,6 +370,7 @@ pub fn plan<'a>(
         changes,
         conflicts,
         released,
+        ejected,
         manifest,
     })
 }

@@ -40,6 +40,8 @@ pub struct Options {
     /// a run that leaves the folder exactly as generated records it in the no-op fast path's
     /// cache, while still holding the lock; a refused run forgets the folder. `None`: no cache.
     pub fingerprint: Option<Digest256>,
+    /// Path prefixes handed over to the user (ejected modules): released, never deleted.
+    pub handed_over: Vec<String>,
     /// Test hook: fail with an error after staging this many files, before any rename.
     #[doc(hidden)]
     pub fail_after_staging: Option<usize>,
@@ -118,7 +120,8 @@ fn regenerate_existing<'a>(
         Err(e) => return Err(lock_error(shown, e)),
     };
     let (manifest, manifest_bytes) = read_manifest(dir, shown)?;
-    let known = changes::Known::trusting_journal(manifest, lock.leftover().clone(), files);
+    let mut known = changes::Known::trusting_journal(manifest, lock.leftover().clone(), files);
+    known.handed_over = options.handed_over.clone();
     if !known.pending.is_empty() {
         let folders: std::collections::BTreeSet<&str> =
             known.pending.keys().map(|p| paths::parent_of(p)).collect();
@@ -167,7 +170,14 @@ fn up_to_date_read_only<'a>(
     options: &Options,
     why: &std::io::Error,
 ) -> Result<ChangePlan<'a>, OutputError> {
-    let plan = review_existing(dir, shown, files, options.force, options.fingerprint)?;
+    let plan = review_existing(
+        dir,
+        shown,
+        files,
+        options.force,
+        options.fingerprint,
+        &options.handed_over,
+    )?;
     if plan.is_clean() {
         return Ok(plan);
     }
@@ -190,7 +200,7 @@ pub fn review<'a>(
     files: &'a [RenderedFile],
     force: bool,
 ) -> Result<ChangePlan<'a>, OutputError> {
-    review_recording(dir, files, force, None)
+    review_recording(dir, files, force, None, &[])
 }
 
 /// [`review`], recording a clean folder in the fast path's cache under `fingerprint` (the
@@ -202,12 +212,13 @@ pub fn review_recording<'a>(
     files: &'a [RenderedFile],
     force: bool,
     fingerprint: Option<Digest256>,
+    handed_over: &[String],
 ) -> Result<ChangePlan<'a>, OutputError> {
     if !folder_exists(dir)? {
         let known = changes::Known::default();
         return Ok(changes::plan(dir, false, files, &known, None, force)?);
     }
-    review_existing(&absolute(dir)?, dir, files, force, fingerprint)
+    review_existing(&absolute(dir)?, dir, files, force, fingerprint, handed_over)
 }
 
 /// [`review_recording`] of an existing folder (`dir` absolute, `shown` as given).
@@ -217,6 +228,7 @@ fn review_existing<'a>(
     files: &'a [RenderedFile],
     force: bool,
     fingerprint: Option<Digest256>,
+    handed_over: &[String],
 ) -> Result<ChangePlan<'a>, OutputError> {
     let lock = DirLock::shared(dir).map_err(|e| lock_error(shown, e))?;
     let journal = lock
@@ -224,7 +236,8 @@ fn review_existing<'a>(
         .map(|l| l.leftover().clone())
         .unwrap_or_default();
     let (manifest, manifest_bytes) = read_manifest(dir, shown)?;
-    let known = changes::Known::trusting_journal(manifest, journal, files);
+    let mut known = changes::Known::trusting_journal(manifest, journal, files);
+    known.handed_over = handed_over.to_vec();
     let plan = changes::plan(dir, true, files, &known, manifest_bytes.as_deref(), force)?;
     if let Some(fingerprint) = fingerprint
         && plan.is_clean()

@@ -73,6 +73,13 @@ pub fn listing(
             style.paint(CYAN, "release")
         )?;
     }
+    for path in &plan.ejected {
+        writeln!(
+            out,
+            "{}  {path}  (ejected module: left in place and dropped from the manifest; yours now)",
+            style.paint(CYAN, "release")
+        )?;
+    }
     if tense == Tense::Planned {
         for conflict in &plan.conflicts {
             writeln!(

@@ -71,6 +71,23 @@ impl RenderPlan {
     }
 }
 
+/// The folder names of every module tgforge can generate (under `Modules/`).
+pub fn module_names() -> BTreeSet<&'static str> {
+    crate::render::TEMPLATES
+        .get_dir("modules")
+        .map(|d| {
+            d.dirs()
+                .filter_map(|m| m.path().file_name().and_then(|n| n.to_str()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Where the files of module `module` go in the tree (a prefix of their paths).
+pub fn module_prefix(module: &str) -> String {
+    format!("Modules/{module}/")
+}
+
 /// Plans the whole tree for `project`.
 pub fn plan(project: &Project) -> RenderPlan {
     let mut plan = RenderPlan::default();
@@ -103,6 +120,12 @@ pub fn plan(project: &Project) -> RenderPlan {
             format!("{base}/common_vars.hcl"),
             "common_vars.hcl.tera",
             env_context.clone(),
+        );
+        // What a unit without an overrides.hcl of its own includes instead (see the unit header).
+        plan.template(
+            format!("{base}/no_overrides.hcl"),
+            "no_overrides.hcl.tera",
+            json!({ "spec_name": project.spec_name }),
         );
         plan.template(
             format!("{}/bootstrap.sh", env.name),
@@ -159,6 +182,10 @@ pub fn plan(project: &Project) -> RenderPlan {
         plan.embedded("packer", "Packer");
     }
     for module in &modules {
+        // An ejected module is the user's: never written again (output releases its files).
+        if project.ejected_modules.contains(*module) {
+            continue;
+        }
         plan.embedded(&format!("modules/{module}"), &format!("Modules/{module}"));
     }
     for (path, policy) in ecr_policies {

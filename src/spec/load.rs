@@ -342,6 +342,10 @@ pub fn load_bytes(
     let tooling: Option<ToolingSpec> = section("tooling")
         .filter(|v| !v.is_null() && !skip_tooling)
         .and_then(|v| typed(v, "tooling", &source_map, &mut diagnostics));
+    let ejected_modules: Vec<String> = section("ejected_modules")
+        .filter(|v| !v.is_null())
+        .and_then(|v| typed(v, "ejected_modules", &source_map, &mut diagnostics))
+        .unwrap_or_default();
     let defaults_value = section("defaults").filter(|v| !v.is_null());
     let defaults: Option<EnvironmentSpec> = defaults_value
         .clone()
@@ -406,6 +410,7 @@ pub fn load_bytes(
         defaults,
         environments,
         tooling,
+        ejected_modules,
     };
     Ok(LoadedSpec {
         display_path: display_path.to_string(),

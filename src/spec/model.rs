@@ -28,6 +28,12 @@ pub struct SpecDocument {
     /// The tools the generated repository runs with, and its CI.
     #[serde(default)]
     pub tooling: Option<ToolingSpec>,
+    /// Modules handed over to you, by folder name under `Modules/` (e.g. `AWS_VPC`): tgforge
+    /// stops writing them (their files stay, yours to edit; eject after a first `gen`), the
+    /// units keep using them, and every `gen` warns, with file and line, when the module no
+    /// longer has a variable a unit passes or an output another unit reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ejected_modules: Vec<String>,
 }
 
 /// Tools and automation of the generated repository.

@@ -56,6 +56,7 @@ pub fn validate(spec: &LoadedSpec) -> Result<Project, SpecErrors> {
         );
     }
     let state = resolve_state(spec, &mut diagnostics);
+    let ejected_modules = resolve_ejected_modules(spec, &mut diagnostics);
     let tooling = tooling::resolve(spec, &mut diagnostics);
 
     let mut environments = Vec::new();
@@ -101,7 +102,41 @@ pub fn validate(spec: &LoadedSpec) -> Result<Project, SpecErrors> {
         state: state.expect("no diagnostics means the state resolved"),
         environments,
         tooling: tooling.expect("no diagnostics means the tooling resolved"),
+        ejected_modules,
     })
+}
+
+/// The modules the spec hands over to the user: each must be one tgforge has.
+fn resolve_ejected_modules(
+    spec: &LoadedSpec,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> std::collections::BTreeSet<String> {
+    let known = crate::plan::module_names();
+    let mut ejected = std::collections::BTreeSet::new();
+    for (i, name) in spec.document.ejected_modules.iter().enumerate() {
+        if known.contains(name.as_str()) {
+            ejected.insert(name.clone());
+            continue;
+        }
+        let hint = match crate::diagnostic::did_you_mean(name, known.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!(
+                "the modules are {}",
+                known.iter().copied().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        diagnostics.push(
+            spec.diagnostic(
+                &format!("ejected_modules[{i}]"),
+                format!(
+                    "`{}` is not a module tgforge generates",
+                    name.escape_debug()
+                ),
+            )
+            .with_hint(hint),
+        );
+    }
+    ejected
 }
 
 fn resolve_state(spec: &LoadedSpec, diagnostics: &mut Vec<Diagnostic>) -> Option<State> {

@@ -33,8 +33,8 @@ fn key_name(key: &ObjectKey) -> String {
 fn inputs(tree: &Tree, env: &str, unit: &str) -> Option<BTreeMap<String, Expression>> {
     let unit_text = text(tree, &format!("{env}/infrastructure/{unit}/terragrunt.hcl"))?;
     let body: hcl::Body = hcl::parse(&unit_text).unwrap();
-    let attr = body.attributes().find(|a| a.key() == "inputs")?;
-    let Expression::Object(object) = attr.expr() else {
+    let generated = super::generated_inputs(&body)?;
+    let Expression::Object(object) = &generated else {
         panic!("{unit}: inputs is not an object");
     };
     Some(

@@ -103,10 +103,8 @@ pub fn contract_violations(tree: &Tree) -> Vec<String> {
             continue;
         }
         let body: hcl::Body = hcl::parse(&unit_text).unwrap();
-        let inputs = body
-            .attributes()
-            .find(|a| a.key() == "inputs")
-            .map(|a| object_keys(a.expr()))
+        let inputs = super::generated_inputs(&body)
+            .map(|e| object_keys(&e))
             .unwrap_or_default();
         for input in &inputs {
             if !variables.contains_key(input) {
@@ -186,6 +184,17 @@ pub fn contract_violations(tree: &Tree) -> Vec<String> {
             .blocks()
             .find(|b| b.identifier() == "dependency")
             .unwrap();
+        // A dependency applied before its module gained an output must still plan.
+        let strategy = block
+            .body
+            .attributes()
+            .find(|a| a.key() == "mock_outputs_merge_strategy_with_state")
+            .map(|a| a.expr().to_string());
+        if strategy.as_deref() != Some("\"shallow\"") {
+            problems.push(format!(
+                "{path}: mock_outputs_merge_strategy_with_state is {strategy:?}, not \"shallow\""
+            ));
+        }
         let mocks = block
             .body
             .attributes()

@@ -75,3 +75,53 @@ pub fn write_spec(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// The generated inputs of a unit: the first argument of
+/// `inputs = merge({...}, local.environment_overrides, local.unit_overrides)` (the others are
+/// the user's override files, read by Terragrunt at run time).
+pub fn generated_inputs(body: &hcl::Body) -> Option<hcl::Expression> {
+    let inputs = body
+        .attributes()
+        .find(|a| a.key() == "inputs")?
+        .expr()
+        .clone();
+    match inputs {
+        hcl::Expression::FuncCall(call) if call.name.name.as_str() == "merge" => {
+            call.args.first().cloned()
+        }
+        other => Some(other),
+    }
+}
+
+/// The files of `tree` that tgforge wrote: the ones its manifest lists, and the manifest.
+/// Anything else in a tree is the user's (override files, ejected modules).
+pub fn tgforge_files(mut tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    let Some(manifest) = tree.get(".tgforge-manifest.json") else {
+        return tree;
+    };
+    let manifest: serde_json::Value = serde_json::from_slice(manifest).expect("manifest is JSON");
+    let listed = manifest["files"]
+        .as_object()
+        .expect("manifest lists files")
+        .clone();
+    tree.retain(|path, _| path == ".tgforge-manifest.json" || listed.contains_key(path));
+    tree
+}
+
+/// Generates example `spec` into `out` as its users have it: the user-owned files of its
+/// golden tree (override files, ejected modules) are copied in first, then `gen` runs.
+pub fn generate_example(spec: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
+    let golden_root = repo().join("generated").join(&name);
+    let golden = read_tree(&golden_root);
+    let generated = tgforge_files(golden.clone());
+    for (path, bytes) in golden {
+        if generated.contains_key(&path) {
+            continue;
+        }
+        let target = out.join(&path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    generate_tree(spec, out)
+}

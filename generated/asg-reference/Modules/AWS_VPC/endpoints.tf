@@ -11,7 +11,7 @@ locals {
   # An interface endpoint takes at most one subnet per AZ: private subnet i is in AZ
   # i % az_count, so the first az_count private subnets cover each AZ once.
   endpoint_subnet_ids = slice(aws_subnet.private[*].id, 0, min(local.az_count, length(var.private_subnet_cidrs)))
-  endpoint_service    = "com.amazonaws.${data.aws_region.current.region}"
+  endpoint_service    = "com.amazonaws.${data.aws_region.current.id}"
 }
 
 resource "aws_security_group" "endpoints" {

@@ -10,11 +10,24 @@ terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//AWS_ACM"
 }
 
-inputs = {
+# Your changes live beside this file and are never written, deleted or checked by tgforge:
+# overrides.hcl (this unit: its dependency blocks join this unit's and its inputs win over the
+# generated ones) and ../overrides.hcl (inputs for every unit of the environment). See
+# docs/upgrading.md.
+include "overrides" {
+  path = fileexists("${get_terragrunt_dir()}/overrides.hcl") ? "${get_terragrunt_dir()}/overrides.hcl" : "${get_terragrunt_dir()}/../no_overrides.hcl"
+}
+
+locals {
+  environment_overrides = lookup(read_terragrunt_config("${get_terragrunt_dir()}/../overrides.hcl", {}), "inputs", {})
+  unit_overrides        = lookup(read_terragrunt_config("${get_terragrunt_dir()}/overrides.hcl", {}), "inputs", {})
+}
+
+inputs = merge({
   # The app's domain: the Host that reaches the ALB (CloudFront forwards the viewer's Host and
   # checks this certificate against it).
   domain_name = "dashboard.example.org"
   # The origin name CloudFront connects to (alias record in the dns_origin unit).
   subject_alternative_names = ["origin.dashboard.example.org"]
   zone_id                   = "Z0123456789ABCDEFGHIJ"
-}
+}, local.environment_overrides, local.unit_overrides)

@@ -10,6 +10,19 @@ terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//AWS_ACM"
 }
 
+# Your changes live beside this file and are never written, deleted or checked by tgforge:
+# overrides.hcl (this unit: its dependency blocks join this unit's and its inputs win over the
+# generated ones) and ../overrides.hcl (inputs for every unit of the environment). See
+# docs/upgrading.md.
+include "overrides" {
+  path = fileexists("${get_terragrunt_dir()}/overrides.hcl") ? "${get_terragrunt_dir()}/overrides.hcl" : "${get_terragrunt_dir()}/../no_overrides.hcl"
+}
+
+locals {
+  environment_overrides = lookup(read_terragrunt_config("${get_terragrunt_dir()}/../overrides.hcl", {}), "inputs", {})
+  unit_overrides        = lookup(read_terragrunt_config("${get_terragrunt_dir()}/overrides.hcl", {}), "inputs", {})
+}
+
 # CloudFront only accepts certificates from us-east-1. Terraform merges a file named
 # *_override.tf into the blocks it overrides, so this unit's provider is the one root.hcl
 # generates in provider.tf in every respect but its region (works on provider 5.x and 6.x).
@@ -23,7 +36,7 @@ generate "provider_region" {
   EOF
 }
 
-inputs = {
+inputs = merge({
   domain_name = "dashboard.example.org"
   zone_id     = "Z0123456789ABCDEFGHIJ"
-}
+}, local.environment_overrides, local.unit_overrides)

@@ -50,7 +50,20 @@ terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//AWS_ASG"
 }
 
-inputs = {
+# Your changes live beside this file and are never written, deleted or checked by tgforge:
+# overrides.hcl (this unit: its dependency blocks join this unit's and its inputs win over the
+# generated ones) and ../overrides.hcl (inputs for every unit of the environment). See
+# docs/upgrading.md.
+include "overrides" {
+  path = fileexists("${get_terragrunt_dir()}/overrides.hcl") ? "${get_terragrunt_dir()}/overrides.hcl" : "${get_terragrunt_dir()}/../no_overrides.hcl"
+}
+
+locals {
+  environment_overrides = lookup(read_terragrunt_config("${get_terragrunt_dir()}/../overrides.hcl", {}), "inputs", {})
+  unit_overrides        = lookup(read_terragrunt_config("${get_terragrunt_dir()}/overrides.hcl", {}), "inputs", {})
+}
+
+inputs = merge({
   name          = "dashboard-production-app"
   instance_type = "t3.small"
   # The newest application-layer AMI baked by Packer/ (see Packer/README.md).
@@ -113,4 +126,4 @@ inputs = {
   efs_file_system_id  = dependency.efs.outputs.file_system_id
   efs_access_point_id = dependency.efs.outputs.access_point_id
   efs_mount_path      = "/mnt/shared"
-}
+}, local.environment_overrides, local.unit_overrides)

@@ -3,6 +3,8 @@
 # The acm_cloudfront unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before acm_cloudfront is applied; `apply` always reads the real ones.
+# Once acm_cloudfront has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "acm_cloudfront" {
   config_path = "${get_terragrunt_dir()}/../acm_cloudfront"
@@ -12,4 +14,5 @@ dependency "acm_cloudfront" {
     domain_name     = "dashboard.example.org"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

@@ -3,6 +3,8 @@
 # The app_secrets unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before app_secrets is applied; `apply` always reads the real ones.
+# Once app_secrets has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "app_secrets" {
   config_path = "${get_terragrunt_dir()}/../app_secrets"
@@ -14,4 +16,5 @@ dependency "app_secrets" {
     parameter_names = ["dashboard-production_django_secret_key"]
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

@@ -3,6 +3,8 @@
 # The aurora unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before aurora is applied; `apply` always reads the real ones.
+# Once aurora has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "aurora" {
   config_path = "${get_terragrunt_dir()}/../aurora"
@@ -17,4 +19,5 @@ dependency "aurora" {
     reader_endpoint        = "mock-aurora.cluster-ro-000000000000.eu-west-1.rds.amazonaws.com"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

@@ -3,6 +3,8 @@
 # The migrations unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before migrations is applied; `apply` always reads the real ones.
+# Once migrations has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "migrations" {
   config_path = "${get_terragrunt_dir()}/../migrations"
@@ -13,4 +15,5 @@ dependency "migrations" {
     role_arn     = "arn:aws:iam::210987654321:role/mock-migrations-codebuild"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

@@ -3,6 +3,8 @@
 # The redis unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before redis is applied; `apply` always reads the real ones.
+# Once redis has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "redis" {
   config_path = "${get_terragrunt_dir()}/../redis"
@@ -13,4 +15,5 @@ dependency "redis" {
     redis_url                = "rediss://master.mock-redis.000000.eu-west-1.cache.amazonaws.com:6379/0"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

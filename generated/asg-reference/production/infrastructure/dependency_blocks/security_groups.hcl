@@ -3,6 +3,8 @@
 # The security_groups unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before security_groups is applied; `apply` always reads the real ones.
+# Once security_groups has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "security_groups" {
   config_path = "${get_terragrunt_dir()}/../security_groups"
@@ -17,4 +19,5 @@ dependency "security_groups" {
     redis_security_group_id      = "sg-00000000000000005"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

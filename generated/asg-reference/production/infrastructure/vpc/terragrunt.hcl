@@ -10,7 +10,20 @@ terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//AWS_VPC"
 }
 
-inputs = {
+# Your changes live beside this file and are never written, deleted or checked by tgforge:
+# overrides.hcl (this unit: its dependency blocks join this unit's and its inputs win over the
+# generated ones) and ../overrides.hcl (inputs for every unit of the environment). See
+# docs/upgrading.md.
+include "overrides" {
+  path = fileexists("${get_terragrunt_dir()}/overrides.hcl") ? "${get_terragrunt_dir()}/overrides.hcl" : "${get_terragrunt_dir()}/../no_overrides.hcl"
+}
+
+locals {
+  environment_overrides = lookup(read_terragrunt_config("${get_terragrunt_dir()}/../overrides.hcl", {}), "inputs", {})
+  unit_overrides        = lookup(read_terragrunt_config("${get_terragrunt_dir()}/overrides.hcl", {}), "inputs", {})
+}
+
+inputs = merge({
   name                 = "dashboard-production"
   cidr_block           = "10.20.0.0/16"
   azs                  = ["eu-west-1a", "eu-west-1b"]
@@ -19,4 +32,4 @@ inputs = {
   # Isolated tier: no route to the NAT gateways or the internet gateway.
   database_subnet_cidrs = ["10.20.128.0/24", "10.20.129.0/24"]
   nat_gateway_mode      = "per_az"
-}
+}, local.environment_overrides, local.unit_overrides)

@@ -18,7 +18,20 @@ terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//AWS_CloudFront"
 }
 
-inputs = {
+# Your changes live beside this file and are never written, deleted or checked by tgforge:
+# overrides.hcl (this unit: its dependency blocks join this unit's and its inputs win over the
+# generated ones) and ../overrides.hcl (inputs for every unit of the environment). See
+# docs/upgrading.md.
+include "overrides" {
+  path = fileexists("${get_terragrunt_dir()}/overrides.hcl") ? "${get_terragrunt_dir()}/overrides.hcl" : "${get_terragrunt_dir()}/../no_overrides.hcl"
+}
+
+locals {
+  environment_overrides = lookup(read_terragrunt_config("${get_terragrunt_dir()}/../overrides.hcl", {}), "inputs", {})
+  unit_overrides        = lookup(read_terragrunt_config("${get_terragrunt_dir()}/overrides.hcl", {}), "inputs", {})
+}
+
+inputs = merge({
   bucket_id                   = dependency.s3_static.outputs.bucket_id
   bucket_arn                  = dependency.s3_static.outputs.bucket_arn
   bucket_regional_domain_name = dependency.s3_static.outputs.bucket_regional_domain_name
@@ -29,4 +42,4 @@ inputs = {
   certificate_arn            = "arn:aws:acm:us-east-1:345678901234:certificate/dddddddd-1111-2222-3333-444444444444"
   aliases                    = ["shop.example.com"]
   price_class                = "PriceClass_100"
-}
+}, local.environment_overrides, local.unit_overrides)

@@ -3,6 +3,8 @@
 # The ecr unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before ecr is applied; `apply` always reads the real ones.
+# Once ecr has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "ecr" {
   config_path = "${get_terragrunt_dir()}/../ecr"
@@ -13,4 +15,5 @@ dependency "ecr" {
     repository_url  = "345678901234.dkr.ecr.eu-central-1.amazonaws.com/mock-repository"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

@@ -3,6 +3,8 @@
 # The s3_static unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before s3_static is applied; `apply` always reads the real ones.
+# Once s3_static has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "s3_static" {
   config_path = "${get_terragrunt_dir()}/../s3_static"
@@ -13,4 +15,5 @@ dependency "s3_static" {
     bucket_regional_domain_name = "mock-static-bucket.s3.eu-central-1.amazonaws.com"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

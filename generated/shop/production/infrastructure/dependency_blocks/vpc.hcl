@@ -3,6 +3,8 @@
 # The vpc unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before vpc is applied; `apply` always reads the real ones.
+# Once vpc has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "vpc" {
   config_path = "${get_terragrunt_dir()}/../vpc"
@@ -16,4 +18,5 @@ dependency "vpc" {
     vpc_id              = "vpc-00000000000000001"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

@@ -3,6 +3,8 @@
 # The alb unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before alb is applied; `apply` always reads the real ones.
+# Once alb has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "alb" {
   config_path = "${get_terragrunt_dir()}/../alb"
@@ -18,4 +20,5 @@ dependency "alb" {
     target_group_arn_suffix = "targetgroup/mock-tg/0000000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

@@ -34,7 +34,20 @@ terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//ECS_Fargate"
 }
 
-inputs = {
+# Your changes live beside this file and are never written, deleted or checked by tgforge:
+# overrides.hcl (this unit: its dependency blocks join this unit's and its inputs win over the
+# generated ones) and ../overrides.hcl (inputs for every unit of the environment). See
+# docs/upgrading.md.
+include "overrides" {
+  path = fileexists("${get_terragrunt_dir()}/overrides.hcl") ? "${get_terragrunt_dir()}/overrides.hcl" : "${get_terragrunt_dir()}/../no_overrides.hcl"
+}
+
+locals {
+  environment_overrides = lookup(read_terragrunt_config("${get_terragrunt_dir()}/../overrides.hcl", {}), "inputs", {})
+  unit_overrides        = lookup(read_terragrunt_config("${get_terragrunt_dir()}/overrides.hcl", {}), "inputs", {})
+}
+
+inputs = merge({
   cluster_name       = "shop-staging"
   service_name       = "shop-staging-app"
   image              = format("%s:%s", dependency.ecr.outputs.repository_url, "latest")
@@ -80,4 +93,4 @@ inputs = {
     DATABASE_USER     = "shop-staging_database_username"
     DJANGO_SECRET_KEY = "shop-staging_django_secret_key"
   }
-}
+}, local.environment_overrides, local.unit_overrides)

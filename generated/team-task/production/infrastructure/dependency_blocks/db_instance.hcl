@@ -3,6 +3,8 @@
 # The db_instance unit's outputs, for every unit that includes this file. The mock outputs
 # have the shape the real ones will have for this spec, so `terragrunt run-all init`,
 # `validate` and `plan` work before db_instance is applied; `apply` always reads the real ones.
+# Once db_instance has state, a plan takes its real outputs and fills any output it does not have
+# yet (its module gained one since it was applied) from the mocks, instead of failing.
 
 dependency "db_instance" {
   config_path = "${get_terragrunt_dir()}/../db_instance"
@@ -17,4 +19,5 @@ dependency "db_instance" {
     port                   = 5432
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate", "plan"]
+  mock_outputs_merge_strategy_with_state  = "shallow"
 }

@@ -1,0 +1,404 @@
+//! User-owned override files: read, never written.
+//!
+//! Every generated unit includes `overrides.hcl` beside it when it exists (its dependency
+//! blocks join the unit's) and merges the `inputs` of `<env>/infrastructure/overrides.hcl`
+//! and then of its own `overrides.hcl` over the generated inputs (see the unit header
+//! template). tgforge never writes, deletes or diffs these files: they are not in the plan, so
+//! the output stage never sees them. What tgforge does do is read them to catch a typo: an
+//! override input that is not a variable of the unit's module would otherwise be passed to
+//! Terraform as an unused `TF_VAR_` and silently ignored.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+
+use crate::diagnostic::did_you_mean;
+use crate::plan::units_for;
+use crate::project::Project;
+use crate::render::{RenderedFile, embedded_text};
+
+/// The file name of a unit's (and an environment's) overrides.
+pub const OVERRIDES_FILE: &str = "overrides.hcl";
+
+/// Whether `path` (relative to the output root, `/`-separated) is a file that belongs to the
+/// user by its name: an overrides file, or a Terraform override file (`*_override.tf`,
+/// `override.tf`, and their `.tf.json` forms), which Terraform merges into the module.
+pub fn is_user_owned(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == OVERRIDES_FILE
+        || ["override.tf", "override.tf.json"].contains(&name)
+        || name.ends_with("_override.tf")
+        || name.ends_with("_override.tf.json")
+}
+
+/// One problem found in an override file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverrideProblem {
+    /// Path relative to the output root, `/`-separated.
+    pub file: String,
+    /// 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for OverrideProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// The variables a module declares, from its `variables.tf` (any `variable` block in it).
+pub fn variables_in(text: &str) -> BTreeSet<String> {
+    let Ok(body) = hcl::parse(text) else {
+        return BTreeSet::new();
+    };
+    body.blocks()
+        .filter(|b| b.identifier() == "variable")
+        .filter_map(|b| b.labels().first().map(|l| l.as_str().to_string()))
+        .collect()
+}
+
+/// The variables of the embedded module `module`.
+fn embedded_module_variables(module: &str) -> BTreeSet<String> {
+    embedded_text(&format!("modules/{module}/variables.tf"))
+        .map(|text| variables_in(&text))
+        .unwrap_or_default()
+}
+
+/// Checks every override file under `out` against the modules of the units that read it.
+pub fn check(project: &Project, out: &Path) -> Vec<OverrideProblem> {
+    let mut problems = Vec::new();
+    for env in &project.environments {
+        let base = format!("{}/infrastructure", env.name);
+        let mut every_variable = BTreeSet::new();
+        for unit in units_for(env) {
+            let variables = embedded_module_variables(unit.module);
+            every_variable.extend(variables.iter().cloned());
+            let file = format!("{base}/{}/{OVERRIDES_FILE}", unit.name);
+            check_file(out, &file, &variables, unit.module, &mut problems);
+        }
+        let file = format!("{base}/{OVERRIDES_FILE}");
+        check_file(
+            out,
+            &file,
+            &every_variable,
+            &format!("any unit of {}", env.name),
+            &mut problems,
+        );
+    }
+    problems
+}
+
+/// Checks one override file, if there is one (a regular file: a link or folder there is
+/// reported, never followed).
+fn check_file(
+    out: &Path,
+    file: &str,
+    variables: &BTreeSet<String>,
+    owner: &str,
+    problems: &mut Vec<OverrideProblem>,
+) {
+    let path = out.join(file);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return;
+    };
+    let problem = |line, message: String| OverrideProblem {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    if !meta.is_file() {
+        problems.push(problem(None, "not a regular file; not read".into()));
+        return;
+    }
+    let text = match std::fs::read(&path).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        _ => {
+            problems.push(problem(None, "cannot be read as UTF-8 text".into()));
+            return;
+        }
+    };
+    let body = match hcl::parse(&text) {
+        Ok(body) => body,
+        Err(e) => {
+            problems.push(problem(None, format!("is not valid HCL: {e}")));
+            return;
+        }
+    };
+    let Some(inputs) = body.attributes().find(|a| a.key() == "inputs") else {
+        return;
+    };
+    let hcl::Expression::Object(object) = inputs.expr() else {
+        problems.push(problem(
+            line_of_attribute(&text, "inputs"),
+            "`inputs` is not an object literal; its keys cannot be checked".into(),
+        ));
+        return;
+    };
+    let inputs_line = line_of_attribute(&text, "inputs").unwrap_or(1);
+    for key in object.keys() {
+        let name = match key {
+            hcl::ObjectKey::Identifier(id) => id.as_str().to_string(),
+            hcl::ObjectKey::Expression(hcl::Expression::String(s)) => s.clone(),
+            _ => continue,
+        };
+        if variables.contains(&name) {
+            continue;
+        }
+        let hint = did_you_mean(&name, variables.iter().map(String::as_str))
+            .map(|close| format!(" (did you mean `{close}`?)"))
+            .unwrap_or_default();
+        problems.push(problem(
+            line_of_key(&text, &name, inputs_line),
+            format!("input `{name}` is not a variable of {owner}{hint}; Terraform would ignore it"),
+        ));
+    }
+}
+
+/// The 1-based line where top-level attribute `key` is assigned.
+fn line_of_attribute(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| assigns(line, key))
+        .map(|i| i + 1)
+}
+
+/// The first line at or after `from` (1-based) that assigns `key` (bare or quoted).
+fn line_of_key(text: &str, key: &str, from: usize) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, line)| assigns(line, key) || assigns(line, &format!("\"{key}\"")))
+        .map(|(i, _)| i + 1)
+}
+
+/// Whether `line` starts (after indentation) with `key` followed by `=` or `:`.
+fn assigns(line: &str, key: &str) -> bool {
+    line.trim_start()
+        .strip_prefix(key)
+        .map(|rest| {
+            let rest = rest.trim_start();
+            (rest.starts_with('=') && !rest.starts_with("==")) || rest.starts_with(':')
+        })
+        .unwrap_or(false)
+}
+
+/// What a module folder on disk declares.
+#[derive(Debug, Default)]
+struct Declared {
+    /// Variable -> (file, line of its block, whether it has a default).
+    variables: std::collections::BTreeMap<String, (String, Option<usize>, bool)>,
+    outputs: BTreeSet<String>,
+}
+
+/// Reads the `variable` and `output` blocks of every `*.tf` file in `folder` (relative to
+/// `out`). `None` when the folder is not there; links are never followed (the folder could
+/// come from a pull request), so a linked folder or file counts as absent.
+fn read_module(out: &Path, folder: &str) -> Option<Declared> {
+    let path = out.join(folder);
+    if !std::fs::symlink_metadata(&path).ok()?.is_dir() {
+        return None;
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&path)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".tf"))
+        .collect();
+    names.sort();
+    let mut declared = Declared::default();
+    for name in names {
+        let Ok(text) = std::fs::read_to_string(path.join(&name)) else {
+            continue;
+        };
+        let Ok(body) = hcl::parse(&text) else {
+            continue;
+        };
+        let file = format!("{folder}/{name}");
+        for block in body.blocks() {
+            let Some(label) = block.labels().first().map(|l| l.as_str().to_string()) else {
+                continue;
+            };
+            match block.identifier() {
+                "variable" => {
+                    let has_default = block.body.attributes().any(|a| a.key() == "default");
+                    let line = text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with(&format!("variable \"{label}\"")))
+                        .map(|i| i + 1);
+                    declared
+                        .variables
+                        .insert(label, (file.clone(), line, has_default));
+                }
+                "output" => {
+                    declared.outputs.insert(label);
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(declared)
+}
+
+/// The keys of a unit's generated inputs (`inputs = merge({...}, overrides...)`).
+fn generated_input_keys(text: &str) -> Vec<String> {
+    let Ok(body) = hcl::parse(text) else {
+        return Vec::new();
+    };
+    let Some(inputs) = body.attributes().find(|a| a.key() == "inputs") else {
+        return Vec::new();
+    };
+    let object = match inputs.expr() {
+        hcl::Expression::FuncCall(call) => match call.args.first() {
+            Some(hcl::Expression::Object(o)) => o.clone(),
+            _ => return Vec::new(),
+        },
+        hcl::Expression::Object(o) => o.clone(),
+        _ => return Vec::new(),
+    };
+    object
+        .keys()
+        .filter_map(|k| match k {
+            hcl::ObjectKey::Identifier(id) => Some(id.as_str().to_string()),
+            hcl::ObjectKey::Expression(hcl::Expression::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks each ejected module on disk against the generated units: every input a unit passes
+/// must be a variable, every variable without a default must be passed, and every output
+/// another unit reads must be declared. Problems point at the line that needs it.
+pub fn check_ejected(
+    project: &Project,
+    out: &Path,
+    files: &[RenderedFile],
+) -> Vec<OverrideProblem> {
+    let mut problems = BTreeSet::new();
+    for module in &project.ejected_modules {
+        let folder = format!("Modules/{module}");
+        let Some(declared) = read_module(out, &folder) else {
+            problems.insert((
+                folder.clone(),
+                None,
+                format!(
+                    "ejected module {module} is missing (or a link): the units still use it; restore it, or remove it from ejected_modules for tgforge to write it again"
+                ),
+            ));
+            continue;
+        };
+        let source = format!("/Modules//{module}\"");
+        for unit in files
+            .iter()
+            .filter(|f| f.path.ends_with("/terragrunt.hcl") && f.contents.contains(&source))
+        {
+            let keys = generated_input_keys(&unit.contents);
+            let inputs_line = line_of_attribute(&unit.contents, "inputs").unwrap_or(1);
+            for key in &keys {
+                if !declared.variables.contains_key(key) {
+                    problems.insert((
+                        unit.path.clone(),
+                        line_of_key(&unit.contents, key, inputs_line),
+                        format!(
+                            "input `{key}` is not a variable of ejected module {module} ({folder})"
+                        ),
+                    ));
+                }
+            }
+            for (variable, (file, line, has_default)) in &declared.variables {
+                if !has_default && !keys.contains(variable) {
+                    problems.insert((
+                        file.clone(),
+                        *line,
+                        format!(
+                            "variable `{variable}` has no default and {} does not pass it",
+                            unit.path
+                        ),
+                    ));
+                }
+            }
+            // Outputs other units of the environment read from this one.
+            let mut parts = unit.path.rsplitn(3, '/');
+            let (_, unit_name, env_dir) = (parts.next(), parts.next(), parts.next());
+            let (Some(unit_name), Some(env_dir)) = (unit_name, env_dir) else {
+                continue;
+            };
+            let needle = format!("dependency.{unit_name}.outputs.");
+            for reader in files
+                .iter()
+                .filter(|f| f.path.starts_with(&format!("{env_dir}/")))
+            {
+                for (i, line) in reader.contents.lines().enumerate() {
+                    for (at, _) in line.match_indices(&needle) {
+                        let output: String = line[at + needle.len()..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                            .collect();
+                        if !output.is_empty() && !declared.outputs.contains(&output) {
+                            problems.insert((
+                                reader.path.clone(),
+                                Some(i + 1),
+                                format!(
+                                    "reads output `{output}` of unit {unit_name}, which ejected module {module} does not declare"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    problems
+        .into_iter()
+        .map(|(file, line, message)| OverrideProblem {
+            file,
+            line,
+            message,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_owned_files_by_name() {
+        for owned in [
+            "production/infrastructure/vpc/overrides.hcl",
+            "production/infrastructure/overrides.hcl",
+            "Modules/AWS_VPC/tags_override.tf",
+            "Modules/AWS_VPC/override.tf",
+            "Modules/AWS_VPC/x_override.tf.json",
+        ] {
+            assert!(is_user_owned(owned), "{owned}");
+        }
+        for generated in [
+            "production/infrastructure/vpc/terragrunt.hcl",
+            "production/infrastructure/no_overrides.hcl",
+            "Modules/AWS_VPC/main.tf",
+            "Modules/AWS_VPC/overrides.tf",
+        ] {
+            assert!(!is_user_owned(generated), "{generated}");
+        }
+    }
+
+    #[test]
+    fn finds_the_line_of_a_key_after_inputs() {
+        let text = "locals {\n  cidr = 1\n}\n\ninputs = {\n  cidr = \"x\"\n  \"name\" = 2\n}\n";
+        assert_eq!(line_of_attribute(text, "inputs"), Some(5));
+        assert_eq!(line_of_key(text, "cidr", 5), Some(6));
+        assert_eq!(line_of_key(text, "name", 5), Some(7));
+        assert!(!assigns("  cidr == 1", "cidr"));
+        assert!(!assigns("  cidr_block = 1", "cidr"));
+    }
+
+    #[test]
+    fn reads_variable_names() {
+        let vars = variables_in("variable \"a\" {}\nvariable \"b\" {\n  type = string\n}\n");
+        assert_eq!(vars, BTreeSet::from(["a".to_string(), "b".to_string()]));
+    }
+}
