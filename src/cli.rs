@@ -405,11 +405,8 @@ fn gen_tree(
             force: args.force,
             check: args.check,
             quiet: args.quiet,
-<<<<<<< HEAD
             format: args.format,
-=======
             handed_over: handed_over(project),
->>>>>>> custom
         };
         return review_command(
             &args.spec,
@@ -421,13 +418,8 @@ fn gen_tree(
     }
     let options = output::Options {
         force: args.force,
-<<<<<<< HEAD
-        // Only a whole tree is recorded: the fingerprint covers every file it writes.
-        fingerprint: whole_tree.then_some(inputs),
-=======
         fingerprint: whole_tree.then_some(inputs),
         handed_over: handed_over(project),
->>>>>>> custom
         ..Default::default()
     };
     let writing = std::time::Instant::now();
@@ -481,11 +473,8 @@ fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
         force: args.force,
         check: false,
         quiet,
-<<<<<<< HEAD
         format: args.format,
-=======
         handed_over: handed_over(&project),
->>>>>>> custom
     };
     let whole = root.is_none().then_some(inputs);
     let tree = review_command(&args.spec, &args.output, &tree_files, &review, whole)?;
@@ -508,12 +497,9 @@ struct Review {
     force: bool,
     check: bool,
     quiet: bool,
-<<<<<<< HEAD
     format: ReviewFormat,
-=======
     /// Prefixes of ejected modules: their files are released, never deleted.
     handed_over: Vec<String>,
->>>>>>> custom
 }
 
 /// Lists what gen would do to `dir`, with diffs; with `check`, exits 1 unless nothing.
@@ -524,12 +510,8 @@ fn review_command(
     review: &Review,
     inputs: Option<Digest256>,
 ) -> Result<u8, Failure> {
-<<<<<<< HEAD
-    let plan = match output::review_recording(dir, files, review.force, inputs) {
-=======
     let plan = match output::review_recording(dir, files, review.force, inputs, &review.handed_over)
     {
->>>>>>> custom
         Ok(plan) => plan,
         Err(e) => return output_failure(e),
     };
