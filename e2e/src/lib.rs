@@ -4,5 +4,10 @@
 
 pub mod config;
 pub mod functions;
+pub mod gaps;
+pub mod moto;
+pub mod prereq;
+pub mod run;
 pub mod stack;
+pub mod terraform;
 pub mod tfvars;
