@@ -24,14 +24,3 @@ variable "zone_id" {
     error_message = "zone_id must be a Route 53 hosted zone ID (it starts with \"Z\")."
   }
 }
-
-variable "region" {
-  type        = string
-  description = "Region in which to request the certificate (AWS provider 6.x resource-level region). Use \"us-east-1\" for CloudFront certificates; null means the provider's region."
-  default     = null
-
-  validation {
-    condition     = var.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must be null or an AWS region name such as \"us-east-1\"."
-  }
-}

@@ -7,6 +7,8 @@
 # the launch template or the Terraform state. Access is via Session Manager only.
 
 data "aws_partition" "current" {}
+# The region's name is read as `id`, the one attribute holding it in provider 5.x and 6.x alike
+# (`name` is deprecated in 6.x, `region` does not exist in 5.x).
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
@@ -31,7 +33,7 @@ data "aws_ami" "this" {
 
 locals {
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
 
   # Parameter ARNs: names starting with "/" are appended to "parameter", others to "parameter/".

@@ -3,11 +3,11 @@
 # DNS validation (rather than e-mail) lets ACM renew the certificate automatically
 # for as long as the validation CNAMEs stay in the zone.
 
+# The certificate is requested in the provider's region. The CloudFront certificate's unit
+# (CloudFront only accepts certificates from us-east-1) runs this module with its provider in
+# us-east-1; a provider-level region works on provider 5.x and 6.x alike, unlike 6.x's
+# per-resource `region` argument.
 resource "aws_acm_certificate" "this" {
-  # Resource-level region (AWS provider 6.x): CloudFront only accepts certificates
-  # from us-east-1, while the rest of the stack stays in the application's region.
-  region = var.region
-
   domain_name               = var.domain_name
   subject_alternative_names = var.subject_alternative_names
   validation_method         = "DNS"
@@ -49,8 +49,6 @@ resource "aws_route53_record" "validation" {
 }
 
 resource "aws_acm_certificate_validation" "this" {
-  region = var.region
-
   certificate_arn         = aws_acm_certificate.this.arn
   validation_record_fqdns = [for record in aws_route53_record.validation : record.fqdn]
 }

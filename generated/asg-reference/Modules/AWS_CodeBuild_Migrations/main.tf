@@ -10,12 +10,14 @@
 # Follow the logs with: aws logs tail /aws/codebuild/NAME --follow
 
 data "aws_partition" "current" {}
+# The region's name is read as `id`, the one attribute holding it in provider 5.x and 6.x alike
+# (`name` is deprecated in 6.x, `region` does not exist in 5.x).
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
 
   # CodeBuild has no generic "GIT" source type, so the type follows the host (the only

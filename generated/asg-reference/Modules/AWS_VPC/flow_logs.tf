@@ -23,7 +23,7 @@ resource "aws_kms_key" "flow_logs" {
       {
         Sid       = "CloudWatchLogsFlowLogGroup"
         Effect    = "Allow"
-        Principal = { Service = "logs.${data.aws_region.current.region}.${data.aws_partition.current.dns_suffix}" }
+        Principal = { Service = "logs.${data.aws_region.current.id}.${data.aws_partition.current.dns_suffix}" }
         Action = [
           "kms:Encrypt*",
           "kms:Decrypt*",
@@ -77,7 +77,7 @@ data "aws_iam_policy_document" "flow_logs_assume" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = ["arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:vpc-flow-log/*"]
+      values   = ["arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:vpc-flow-log/*"]
     }
   }
 }
@@ -103,7 +103,7 @@ data "aws_iam_policy_document" "flow_logs" {
   statement {
     sid       = "DescribeLogGroups"
     actions   = ["logs:DescribeLogGroups"]
-    resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:*"]
   }
 }
 

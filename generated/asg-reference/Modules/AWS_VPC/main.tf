@@ -1,4 +1,6 @@
 data "aws_partition" "current" {}
+# The region's name is read as `id`, the one attribute holding it in provider 5.x and 6.x alike
+# (`name` is deprecated in 6.x, `region` does not exist in 5.x).
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
@@ -34,7 +36,7 @@ locals {
   flow_log_group_name = "/aws/vpc-flow-log/${var.name}"
   # Built from parts (not from the log group resource) so the KMS key policy can name the
   # log group without a dependency cycle.
-  flow_log_group_arn = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:${local.flow_log_group_name}"
+  flow_log_group_arn = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:${local.flow_log_group_name}"
 }
 
 ################################################################################

@@ -4,6 +4,8 @@ data "aws_partition" "current" {}
 
 data "aws_caller_identity" "current" {}
 
+# The region's name is read as `id`, the one attribute holding it in provider 5.x and 6.x alike
+# (`name` is deprecated in 6.x, `region` does not exist in 5.x).
 data "aws_region" "current" {}
 
 data "aws_iam_policy_document" "monitoring_assume" {
@@ -27,7 +29,7 @@ data "aws_iam_policy_document" "monitoring_assume" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = ["arn:${data.aws_partition.current.partition}:rds:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:db:${var.identifier}"]
+      values   = ["arn:${data.aws_partition.current.partition}:rds:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:db:${var.identifier}"]
     }
   }
 }

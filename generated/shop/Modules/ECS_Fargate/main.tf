@@ -6,12 +6,14 @@ data "aws_partition" "current" {}
 
 data "aws_caller_identity" "current" {}
 
+# The region's name is read as `id`, the one attribute holding it in provider 5.x and 6.x alike
+# (`name` is deprecated in 6.x, `region` does not exist in 5.x).
 data "aws_region" "current" {}
 
 locals {
   partition  = data.aws_partition.current.partition
   account_id = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.id
 
   log_group_name = "/ecs/${var.cluster_name}/${var.service_name}"
   # Built by hand rather than read from the log group because the KMS key policy needs it

@@ -10,9 +10,20 @@ terraform {
   source = "${dirname(find_in_parent_folders("root.hcl"))}/Modules//AWS_ACM"
 }
 
+# CloudFront only accepts certificates from us-east-1. Terraform merges a file named
+# *_override.tf into the blocks it overrides, so this unit's provider is the one root.hcl
+# generates in provider.tf in every respect but its region (works on provider 5.x and 6.x).
+generate "provider_region" {
+  path      = "provider_override.tf"
+  if_exists = "overwrite_terragrunt"
+  contents  = <<-EOF
+    provider "aws" {
+      region = "us-east-1"
+    }
+  EOF
+}
+
 inputs = {
   domain_name = "dashboard.example.org"
   zone_id     = "Z0123456789ABCDEFGHIJ"
-  # CloudFront only accepts certificates from us-east-1; the provider stays in the app's region.
-  region = "us-east-1"
 }
