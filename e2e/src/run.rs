@@ -540,15 +540,13 @@ fn stack_settings(stack: &Stack, opts: &Options) -> Result<(String, String)> {
 }
 
 fn terraform_for(opts: &Options, account: &str) -> Result<Terraform> {
-    let tf = Terraform::new(
+    Terraform::new(
         &opts.terraform_bin,
         &opts.work_root,
         &opts.mirror,
         &opts.endpoint,
         account,
-    )?;
-    tf.warm_plugin_cache(&opts.work_root.join("_warm"))?;
-    Ok(tf)
+    )
 }
 
 fn apply_prerequisites(tf: &Terraform, p: &Prerequisites, dir: &Path) -> Result<()> {
