@@ -67,6 +67,9 @@ enum Cmd {
     PlanUnits {
         #[command(flatten)]
         common: Common,
+        /// Only count the units and the distinct ones
+        #[arg(long)]
+        count: bool,
     },
     /// Print a unit's evaluated inputs as Terragrunt would pass them (mock outputs)
     Eval { unit: PathBuf },
@@ -140,21 +143,21 @@ fn real_main() -> Result<bool> {
                 },
             ),
         ),
-        Cmd::PlanUnits { common } => with_setup(
+        Cmd::PlanUnits { common, count } => with_setup(
             common,
             Box::new(
-                |opts: &Options,
-                 gaps: &Gaps,
-                 moto: &Moto,
-                 trees: &[PathBuf],
-                 report: &mut Report| {
+                move |opts: &Options,
+                      gaps: &Gaps,
+                      moto: &Moto,
+                      trees: &[PathBuf],
+                      report: &mut Report| {
                     let mut stacks = Vec::new();
                     for tree in trees {
                         for st in stack::discover(tree, &opts.env)? {
                             stacks.push((label_of(tree, &st.dir), st));
                         }
                     }
-                    run::plan_distinct_units(&stacks, opts, gaps, moto, report)
+                    run::plan_distinct_units(&stacks, opts, gaps, moto, report, count)
                 },
             ),
         ),

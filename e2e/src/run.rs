@@ -157,7 +157,10 @@ pub fn run_stack(
             )),
         }
     }
-    let inputs: Vec<_> = mock_cfgs.values().map(|c| c.inputs.clone()).collect();
+    let inputs: Vec<_> = mock_cfgs
+        .iter()
+        .map(|(n, c)| literal_inputs(&stack.units[n], c))
+        .collect();
     let prereq =
         Prerequisites::collect(stack.dir.parent().unwrap_or(&stack.dir), &region, &inputs)?;
     let prereq_dir = work.join("_prerequisites");
@@ -399,8 +402,8 @@ pub fn plan_distinct_units(
     gaps: &Gaps,
     moto: &Moto,
     report: &mut Report,
+    count_only: bool,
 ) -> Result<()> {
-    moto.reset()?;
     let mut distinct: BTreeMap<String, (String, String, UnitConfig)> = BTreeMap::new();
     let mut all_inputs = Vec::new();
     let mut settings = None;
@@ -414,7 +417,7 @@ pub fn plan_distinct_units(
         for (name, unit) in &stack.units {
             match evaluate(unit, &BTreeMap::new(), "plan") {
                 Ok(cfg) => {
-                    inputs.push(cfg.inputs.clone());
+                    inputs.push(literal_inputs(unit, &cfg));
                     let module = cfg
                         .source
                         .as_deref()
@@ -453,11 +456,15 @@ pub fn plan_distinct_units(
         return Ok(());
     };
     println!(
-        "{} units in {} stacks, {} distinct (module, inputs) pairs to plan",
+        "{} units in {} stacks, {} distinct (module, inputs) pairs",
         all_inputs.len(),
         stacks.len(),
         distinct.len()
     );
+    if count_only {
+        return Ok(());
+    }
+    moto.reset()?;
     let tf = terraform_for(opts, &account)?;
     let work = opts.work_root.join("distinct-units");
     fs::create_dir_all(&work)?;
@@ -501,6 +508,22 @@ pub fn plan_distinct_units(
     });
     report.results.extend(results);
     destroy_prerequisites(&tf, &prereq_all, &prereq_dir)
+}
+
+/// The inputs that are not mock outputs of a dependency: what the prerequisites are read
+/// from (a certificate ARN from `acm_alb`'s mock is not a certificate that must exist).
+fn literal_inputs(unit: &LoadedUnit, cfg: &UnitConfig) -> hcl::Map<String, Value> {
+    let mut mocked = BTreeSet::new();
+    for dep in unit.dependencies.values() {
+        if let Some(Value::Object(m)) = &dep.mock_outputs {
+            mocked.extend(m.values().filter_map(|v| v.as_str().map(str::to_string)));
+        }
+    }
+    cfg.inputs
+        .iter()
+        .filter(|(_, v)| !v.as_str().is_some_and(|s| mocked.contains(s)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 fn evaluate(

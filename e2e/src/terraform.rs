@@ -259,8 +259,10 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 /// the usual places (`/opt/tf-plugins`, `~/.terraform.d/plugins`, `/usr/share/terraform/plugins`).
 pub fn find_plugin_mirror() -> Result<PathBuf> {
     let mut roots: Vec<PathBuf> = Vec::new();
-    if let Ok(dir) = std::env::var("TGFORGE_E2E_PLUGIN_MIRROR") {
-        roots.push(dir.into());
+    for var in ["TGFORGE_TF_PLUGIN_MIRROR", "TGFORGE_E2E_PLUGIN_MIRROR"] {
+        if let Ok(dir) = std::env::var(var) {
+            roots.push(dir.into());
+        }
     }
     roots.push("/opt/tf-plugins".into());
     if let Ok(home) = std::env::var("HOME") {
