@@ -305,7 +305,7 @@ fn tostring(args: FuncArgs) -> Result<Value, String> {
 fn tonumber(args: FuncArgs) -> Result<Value, String> {
     match &args[0] {
         Value::Null => Ok(Value::Null),
-        Value::Number(n) => Ok(Value::Number(n.clone())),
+        Value::Number(n) => Ok(Value::Number(*n)),
         Value::String(s) => serde_json::from_str::<serde_json::Number>(s)
             .ok()
             .and_then(|n| hcl::Number::from_f64(n.as_f64()?))
