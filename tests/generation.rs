@@ -62,11 +62,16 @@ fn input_expression(text: &str, key: &str) -> hcl::Expression {
     value.clone()
 }
 
-/// The app's plain settings: the first argument of `environment = merge(SPEC, ENDPOINTS)`
-/// (the second holds references to other units' outputs).
+/// The app's plain settings: the first argument of
+/// `environment_json = jsonencode(merge(SPEC, ENDPOINTS))` (the second holds references to
+/// other units' outputs).
 fn plain_environment(text: &str) -> hcl::Map<String, hcl::Value> {
-    let hcl::Expression::FuncCall(call) = input_expression(text, "environment") else {
-        panic!("environment is merge(...)");
+    let hcl::Expression::FuncCall(encode) = input_expression(text, "environment_json") else {
+        panic!("environment_json is jsonencode(...)");
+    };
+    assert_eq!(encode.name.name.as_str(), "jsonencode");
+    let hcl::Expression::FuncCall(call) = &encode.args[0] else {
+        panic!("environment_json is jsonencode(merge(...))");
     };
     assert_eq!(call.name.name.as_str(), "merge");
     literal(&call.args[0]).as_object().unwrap().clone()

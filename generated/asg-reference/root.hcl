@@ -40,14 +40,16 @@ remote_state {
 }
 
 # The provider reads its tags from a variable rather than from interpolated text, so no tag
-# key or value can ever be read as Terraform code.
+# key or value can ever be read as Terraform code. The variable is one JSON string, not a map:
+# Terragrunt hands a map to Terraform as an HCL expression (TF_VAR_...), where "${" or "%{" in a
+# tag would be read as a template; a string reaches Terraform verbatim.
 generate "provider" {
   path      = "provider.tf"
   if_exists = "overwrite_terragrunt"
   contents  = <<-EOF
-    variable "default_tags" {
-      description = "Tags on every resource, from the tgforge spec (set by root.hcl)."
-      type        = map(string)
+    variable "default_tags_json" {
+      description = "Tags on every resource, from the tgforge spec (set by root.hcl): a JSON object of strings."
+      type        = string
     }
 
     provider "aws" {
@@ -56,12 +58,12 @@ generate "provider" {
       ${local.profile_setting}
 
       default_tags {
-        tags = var.default_tags
+        tags = jsondecode(var.default_tags_json)
       }
     }
   EOF
 }
 
 inputs = {
-  default_tags = local.common.tags
+  default_tags_json = jsonencode(local.common.tags)
 }

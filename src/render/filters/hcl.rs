@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use hcl::Identifier;
-use hcl::expr::{Expression, ObjectKey};
+use hcl::expr::ObjectKey;
 use serde_json::Value;
 
 pub fn filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -27,19 +27,41 @@ pub fn filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Valu
     Ok(Value::String(out))
 }
 
-/// An HCL quoted string literal for `s` (the escaping primitive every filter relies on).
+/// An HCL quoted string literal for `s` (the escaping primitive every filter relies on):
+/// quotes, backslashes and control characters escaped as hcl-rs does, and every `${` / `%{`
+/// written `$${` / `%%{`. Not hcl-rs's own string formatting: its marker escaping (hcl-primitives
+/// 0.1) misses a marker preceded by the same character once an earlier marker was escaped, so
+/// `${a} $${b}` or `%{a} %%{b}` lost a character when Terraform read the string back.
 pub fn quote(s: &str) -> Result<String, String> {
-    hcl::format::to_string(&Expression::String(s.to_string()))
-        .map_err(|e| format!("hcl: cannot format string: {e}"))
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Ok(out)
 }
 
 /// An object key: bare when it is a plain identifier, otherwise an escaped quoted string.
 pub fn key(k: &str) -> Result<String, String> {
-    let object_key = match Identifier::new(k) {
-        Ok(ident) => ObjectKey::Identifier(ident),
-        Err(_) => ObjectKey::Expression(Expression::String(k.to_string())),
-    };
-    hcl::format::to_string(&object_key).map_err(|e| format!("hcl: cannot format key: {e}"))
+    match Identifier::new(k) {
+        Ok(ident) => hcl::format::to_string(&ObjectKey::Identifier(ident))
+            .map_err(|e| format!("hcl: cannot format key: {e}")),
+        Err(_) => quote(k),
+    }
 }
 
 fn is_scalar(v: &Value) -> bool {
@@ -114,6 +136,33 @@ mod tests {
             r#""%%{ if true }x%%{ endif }""#
         );
         assert_eq!(render(json!("line\nnext\\"), 0), r#""line\nnext\\""#);
+        // A marker preceded by its own character, after an earlier marker (hcl-rs missed it).
+        assert_eq!(
+            render(json!("${a} $${b} %{c} %%{d}"), 0),
+            r#""$${a} $$${b} %%{c} %%%{d}""#
+        );
+        assert_eq!(render(json!("\u{1}$"), 0), r#""\u0001$""#);
+    }
+
+    #[test]
+    fn quoted_strings_read_back_unchanged() {
+        use hcl::eval::{Context, Evaluate};
+        for s in [
+            "${a} $${b} $$${c} %{d} %%{e} %%%{f}",
+            "$ % { } $$ %% ${",
+            "\"q\" \\ \n\r\t\u{1}\u{1f} é ✓",
+            "%%{x}",
+            "",
+        ] {
+            let expr: hcl::Expression = hcl::from_str(&format!("v = {}", quote(s).unwrap()))
+                .map(|body: hcl::Body| body.attributes().next().unwrap().expr().clone())
+                .unwrap();
+            assert_eq!(
+                expr.evaluate(&Context::new()).unwrap(),
+                hcl::Value::from(s),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

@@ -137,15 +137,21 @@ variable "compute_type" {
   }
 }
 
-variable "environment" {
-  type        = map(string)
-  description = "Plain (non-secret) environment variables of the build."
-  default     = {}
+# A JSON string rather than a map: Terragrunt hands a map input to Terraform as TF_VAR_... text
+# that Terraform parses as an HCL expression, where "${" or "%{" inside a value is read as a
+# template; a string input reaches Terraform verbatim, whatever the Terragrunt version.
+variable "environment_json" {
+  type        = string
+  description = "Plain (non-secret) environment variables of the build: a JSON object of strings, e.g. jsonencode({ DEBUG = \"false\" })."
+  default     = "{}"
   nullable    = false
 
   validation {
-    condition     = alltrue([for k in keys(var.environment) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k)) && !startswith(k, "CODEBUILD_")])
-    error_message = "environment keys must be valid environment variable names not starting with CODEBUILD_ (reserved)."
+    condition = try(alltrue([
+      for k, v in jsondecode(var.environment_json) :
+      can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k)) && !startswith(k, "CODEBUILD_") && v != null && can(tostring(v))
+    ]), false)
+    error_message = "environment_json must be a JSON object of strings whose keys are valid environment variable names not starting with CODEBUILD_ (reserved)."
   }
 }
 

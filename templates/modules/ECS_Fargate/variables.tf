@@ -138,14 +138,21 @@ variable "target_group_arn" {
   }
 }
 
-variable "environment" {
-  type        = map(string)
-  description = "Plain (non-secret) environment variables for the container."
-  default     = {}
+# A JSON string rather than a map: Terragrunt hands a map input to Terraform as TF_VAR_... text
+# that Terraform parses as an HCL expression, where "${" or "%{" inside a value is read as a
+# template; a string input reaches Terraform verbatim, whatever the Terragrunt version.
+variable "environment_json" {
+  type        = string
+  description = "Plain (non-secret) environment variables for the container: a JSON object of strings, e.g. jsonencode({ DEBUG = \"false\" })."
+  default     = "{}"
+  nullable    = false
 
   validation {
-    condition     = alltrue([for k in keys(var.environment) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
-    error_message = "environment keys must be valid variable names (letters, digits, underscores, not starting with a digit)."
+    condition = try(alltrue([
+      for k, v in jsondecode(var.environment_json) :
+      can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k)) && v != null && can(tostring(v))
+    ]), false)
+    error_message = "environment_json must be a JSON object of strings whose keys are valid environment variable names."
   }
 }
 

@@ -51,7 +51,9 @@ locals {
   # systemd EnvironmentFile format: KEY="value" with \ " ` $ escaped, so any value is
   # taken literally (the same rules as a shell's double quotes). APP_PORT (read by the
   # AMI's gunicorn.conf.py) comes first and can be overridden.
-  app_env         = merge({ APP_PORT = tostring(var.app_port) }, var.environment)
+  # Decoded from a JSON string (see variable "environment_json").
+  environment     = tomap({ for k, v in jsondecode(var.environment_json) : k => tostring(v) })
+  app_env         = merge({ APP_PORT = tostring(var.app_port) }, local.environment)
   app_env_escaped = { for k, v in local.app_env : k => replace(v, "/([\"\\\\`$])/", "\\$1") }
   app_env_file    = join("", [for k in sort(keys(local.app_env_escaped)) : format("%s=\"%s\"\n", k, local.app_env_escaped[k])])
 
@@ -61,9 +63,11 @@ locals {
     app_env_b64             = base64encode(local.app_env_file)
     secrets                 = var.secrets
     secrets_manager_secrets = var.secrets_manager_secrets
-    efs_file_system_id      = coalesce(var.efs_file_system_id, "")
-    efs_access_point_id     = coalesce(var.efs_access_point_id, "")
-    efs_mount_path          = var.efs_mount_path
+    # "" stands for "none" in the template. Not coalesce(x, ""): coalesce fails when every
+    # argument is null or "", which is exactly the case without EFS.
+    efs_file_system_id  = var.efs_file_system_id == null ? "" : var.efs_file_system_id
+    efs_access_point_id = var.efs_access_point_id == null ? "" : var.efs_access_point_id
+    efs_mount_path      = var.efs_mount_path
   })
 }
 

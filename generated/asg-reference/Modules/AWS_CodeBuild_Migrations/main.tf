@@ -20,6 +20,9 @@ locals {
   region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
 
+  # Decoded from a JSON string (see variable "environment_json").
+  environment = tomap({ for k, v in jsondecode(var.environment_json) : k => tostring(v) })
+
   # CodeBuild has no generic "GIT" source type, so the type follows the host (the only
   # two the generator accepts). A private GitHub repository needs the account's
   # CodeBuild GitHub credential (connection or token) set up once outside Terraform.
@@ -101,7 +104,7 @@ resource "aws_codebuild_project" "this" {
     privileged_mode             = false
 
     dynamic "environment_variable" {
-      for_each = var.environment
+      for_each = local.environment
 
       content {
         name  = environment_variable.key

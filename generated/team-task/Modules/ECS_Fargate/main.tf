@@ -36,8 +36,11 @@ locals {
 
   all_secrets = merge(local.ssm_parameter_arns, local.secrets_manager_value_from)
 
+  # Decoded from a JSON string (see variable "environment_json").
+  environment = tomap({ for k, v in jsondecode(var.environment_json) : k => tostring(v) })
+
   # Sorted so the rendered JSON is stable and plans show no spurious diffs.
-  container_environment = [for k in sort(keys(var.environment)) : { name = k, value = var.environment[k] }]
+  container_environment = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
   container_secrets     = [for k in sort(keys(local.all_secrets)) : { name = k, valueFrom = local.all_secrets[k] }]
 
   # Pull permissions are scoped to the one ECR repository the image comes from (if any):
@@ -265,7 +268,7 @@ resource "aws_ecs_task_definition" "this" {
     }
 
     precondition {
-      condition     = length(setintersection(keys(var.environment), keys(local.all_secrets))) == 0
+      condition     = length(setintersection(keys(local.environment), keys(local.all_secrets))) == 0
       error_message = "A container variable appears both in environment and in a secrets map."
     }
 

@@ -47,8 +47,10 @@ inputs = {
   source_branch      = "main"
   migrate_command    = "python manage.py migrate --noinput"
 
-  # Plain settings for the app, then the endpoints of the infrastructure it uses.
-  environment = merge(
+  # Plain settings for the app, then the endpoints of the infrastructure it uses. Passed as one
+  # JSON string: Terragrunt hands a map to Terraform as an HCL expression (TF_VAR_...), where a
+  # "${" or "%{" inside a value would be read as a template; a string reaches it verbatim.
+  environment_json = jsonencode(merge(
     {
       DEBUG                  = "False"
       DJANGO_ALLOWED_HOSTS   = "dashboard.example.org,origin.dashboard.example.org"
@@ -63,7 +65,7 @@ inputs = {
       MEMCACHED_LOCATION  = dependency.memcached.outputs.memcached_location
       REDIS_URL           = dependency.redis.outputs.redis_url
     },
-  )
+  ))
 
   # Variable -> Parameter Store name (PROJECT-ENVIRONMENT_NAME). The values are read when the
   # app starts; they are never written into any file.

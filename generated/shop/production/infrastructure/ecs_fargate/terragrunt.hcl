@@ -46,8 +46,10 @@ inputs = {
   security_group_ids = [dependency.security_groups.outputs.app_security_group_id]
   target_group_arn   = dependency.alb.outputs.target_group_arn
 
-  # Plain settings for the app, then the endpoints of the infrastructure it uses.
-  environment = merge(
+  # Plain settings for the app, then the endpoints of the infrastructure it uses. Passed as one
+  # JSON string: Terragrunt hands a map to Terraform as an HCL expression (TF_VAR_...), where a
+  # "${" or "%{" inside a value would be read as a template; a string reaches it verbatim.
+  environment_json = jsonencode(merge(
     {
       DEBUG                  = "False"
       DJANGO_ALLOWED_HOSTS   = "shop.example.com"
@@ -57,7 +59,7 @@ inputs = {
       DATABASE_HOST = dependency.db_instance.outputs.address
       DATABASE_PORT = tostring(dependency.db_instance.outputs.port)
     },
-  )
+  ))
 
   # Variable -> Parameter Store name (PROJECT-ENVIRONMENT_NAME). The values are read when the
   # app starts; they are never written into any file.

@@ -1,0 +1,594 @@
+//! Real Terraform over the generated modules, for two failures no parser or schema check sees:
+//! - issue 16.1: `terraform test` plans (mock AWS provider) of the modules whose resources
+//!   depend on optional inputs, with and without them (EFS for the Auto Scaling group and
+//!   Fargate, a source repository for the migrations); `coalesce(null, "")` made every EC2
+//!   plan without EFS fail;
+//! - issue 16.2: spec strings holding `${`, `%{`, quotes, backslashes and newlines, passed to
+//!   Terraform exactly as Terragrunt passes inputs (`TF_VAR_name`: a string as it is, any other
+//!   value as JSON that Terraform parses as an HCL expression), then read back from Terraform.
+//!
+//! They need `terraform` (>= 1.7, for mock providers) on PATH and hashicorp/aws in a filesystem
+//! plugin mirror: `TGFORGE_TF_PLUGIN_MIRROR`, else the first one found under /opt or
+//! ~/.terraform.d (as `scripts/oracles.sh` does). Without either they fail; they never skip.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::{generate_tree, repo, write_spec};
+use hcl::eval::{Context, Evaluate};
+
+/// Spec strings that mean something to HCL, JSON, or both.
+const HOSTILE: [&str; 8] = [
+    "${x}",
+    "%{y}",
+    r#""hi" ${x} %{y}"#,
+    r#"quote " and backslash \ end \"#,
+    "first line\nsecond line\r\n\ttab",
+    "%{ if true }x%{ endif }",
+    "$${already} %%{doubled} $ alone { }",
+    "unicode é ✓ <&>",
+];
+
+/// A Terraform CLI configuration that installs providers only from the local mirror (from an
+/// unpacked mirror `init` links the provider rather than copying it).
+struct Terraform {
+    config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn terraform() -> Terraform {
+    match Command::new("terraform").arg("version").output() {
+        Ok(out) if out.status.success() => {}
+        _ => panic!(
+            "terraform is not installed: these tests run real Terraform (>= 1.7) with the \
+             hashicorp/aws provider from a local filesystem mirror"
+        ),
+    }
+    let mirror = provider_mirror();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("terraformrc");
+    std::fs::write(
+        &config,
+        format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path = {:?}\n  }}\n}}\n",
+            mirror.display().to_string()
+        ),
+    )
+    .unwrap();
+    Terraform { config, _dir: dir }
+}
+
+/// The filesystem mirror holding registry.terraform.io/hashicorp/aws.
+fn provider_mirror() -> PathBuf {
+    if let Some(dir) = std::env::var_os("TGFORGE_TF_PLUGIN_MIRROR") {
+        return dir.into();
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let roots = [
+        Some(PathBuf::from("/opt")),
+        home.map(|h| h.join(".terraform.d")),
+    ];
+    roots
+        .into_iter()
+        .flatten()
+        .find_map(|root| find_mirror(&root, 4))
+        .expect(
+            "no hashicorp/aws provider mirror under /opt or ~/.terraform.d: set \
+             TGFORGE_TF_PLUGIN_MIRROR to a filesystem mirror holding it",
+        )
+}
+
+fn find_mirror(dir: &Path, depth: usize) -> Option<PathBuf> {
+    let aws = dir.join("registry.terraform.io/hashicorp/aws");
+    if aws.is_dir() && std::fs::read_dir(&aws).ok()?.next().is_some() {
+        return Some(dir.to_path_buf());
+    }
+    if depth == 0 {
+        return None;
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.iter().find_map(|d| find_mirror(d, depth - 1))
+}
+
+impl Terraform {
+    /// Runs terraform in `dir` with `env` added and `stdin` fed in.
+    fn run(&self, dir: &Path, args: &[&str], env: &[(String, String)], stdin: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new("terraform")
+            .args(args)
+            .current_dir(dir)
+            .env("TF_CLI_CONFIG_FILE", &self.config)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("terraform runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn init(&self, dir: &Path) {
+        let out = self.run(
+            dir,
+            &["init", "-backend=false", "-input=false", "-no-color"],
+            &[],
+            "",
+        );
+        assert!(
+            out.status.success(),
+            "terraform init in {}:\n{}",
+            dir.display(),
+            text(&out)
+        );
+    }
+
+    /// The value of `expression` in `dir` (initialised), with `env` set, through
+    /// `terraform console`. The expression is wrapped in base64encode(jsonencode(...)) so the
+    /// console's own string quoting cannot blur the result.
+    fn console(
+        &self,
+        dir: &Path,
+        expression: &str,
+        env: &[(String, String)],
+    ) -> Result<serde_json::Value, String> {
+        let out = self.run(
+            dir,
+            &["console", "-no-color"],
+            env,
+            &format!("base64encode(jsonencode({expression}))\n"),
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = stdout
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        let encoded = line.trim().trim_matches('"');
+        match (out.status.success(), base64_decode(encoded)) {
+            (true, Some(bytes)) => {
+                serde_json::from_slice(&bytes).map_err(|e| format!("{e}: {}", text(&out)))
+            }
+            _ => Err(text(&out)),
+        }
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Standard base64 (with padding), as Terraform's base64encode writes it.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes() {
+        acc = (acc << 6) | ALPHABET.iter().position(|&a| a == c)? as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// A copy of `src` (a module folder) in a new temp dir, so nothing is written into a tree.
+fn copy_module(src: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+/// Mock AWS provider for `terraform test`. The provider still validates arguments (ARNs,
+/// policy JSON) under a mock, so the values that build them are realistic.
+const MOCK_PROVIDER: &str = r#"mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+    }
+  }
+  mock_data "aws_region" {
+    defaults = {
+      id = "eu-west-1"
+    }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+"#;
+
+/// Runs `terraform test` (plans only) on a copy of golden `tree`'s `module` with `runs` (HCL:
+/// `variables` and `run` blocks) and asserts every run passed.
+fn plan_module(tree: &str, module: &str, runs: &str, expected_runs: usize) {
+    let tf = terraform();
+    let dir = copy_module(
+        &repo()
+            .join("generated")
+            .join(tree)
+            .join("Modules")
+            .join(module),
+    );
+    std::fs::create_dir(dir.path().join("tests")).unwrap();
+    std::fs::write(
+        dir.path().join("tests/plan.tftest.hcl"),
+        format!("{MOCK_PROVIDER}\n{runs}"),
+    )
+    .unwrap();
+    tf.init(dir.path());
+    let out = tf.run(dir.path(), &["test", "-no-color"], &[], "");
+    let log = text(&out);
+    assert!(out.status.success(), "terraform test of {module}:\n{log}");
+    assert!(
+        log.contains(&format!("{expected_runs} passed, 0 failed")),
+        "{module}:\n{log}"
+    );
+}
+
+#[test]
+fn asg_module_plans_with_and_without_efs() {
+    plan_module(
+        "asg-reference",
+        "AWS_ASG",
+        r#"variables {
+  name               = "combo-test-app"
+  instance_type      = "t3.small"
+  ami_name_pattern   = "combo-test-application-*"
+  subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  security_group_ids = ["sg-0123456789abcdef0"]
+  target_group_arns  = ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/combo/0123456789abcdef"]
+  min_size           = 1
+  max_size           = 2
+  desired_capacity   = 1
+  cpu_target         = 60
+}
+
+run "without_efs" {
+  command = plan
+
+  assert {
+    condition     = !strcontains(base64decode(aws_launch_template.this.user_data), "mount -t efs")
+    error_message = "user data mounts EFS although no file system is given"
+  }
+}
+
+run "with_efs" {
+  command = plan
+
+  variables {
+    efs_file_system_id  = "fs-0123456789abcdef0"
+    efs_access_point_id = "fsap-0123456789abcdef0"
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "accesspoint=fsap-0123456789abcdef0 'fs-0123456789abcdef0:/'")
+    error_message = "user data does not mount the EFS access point"
+  }
+}
+"#,
+        2,
+    );
+}
+
+#[test]
+fn fargate_module_plans_with_and_without_efs() {
+    plan_module(
+        "team-task",
+        "ECS_Fargate",
+        r#"variables {
+  cluster_name       = "combo-test"
+  service_name       = "combo-test-app"
+  image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/combo:latest"
+  cpu                = 256
+  memory             = 512
+  container_port     = 8000
+  desired_count      = 1
+  min_count          = 1
+  max_count          = 2
+  cpu_target         = 60
+  log_retention_days = 30
+  subnet_ids         = ["subnet-0123456789abcdef0"]
+  security_group_ids = ["sg-0123456789abcdef0"]
+  target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/combo/0123456789abcdef"
+  environment_json   = "{\"DEBUG\":\"False\"}"
+}
+
+run "without_efs" {
+  command = plan
+
+  assert {
+    condition     = !strcontains(aws_ecs_task_definition.this.container_definitions, "\"sourceVolume\":\"efs\"")
+    error_message = "an EFS mount without EFS"
+  }
+}
+
+run "with_efs" {
+  command = plan
+
+  variables {
+    efs_file_system_id  = "fs-0123456789abcdef0"
+    efs_access_point_id = "fsap-0123456789abcdef0"
+  }
+
+  assert {
+    condition     = strcontains(aws_ecs_task_definition.this.container_definitions, "\"sourceVolume\":\"efs\"")
+    error_message = "no EFS mount"
+  }
+}
+"#,
+        2,
+    );
+}
+
+#[test]
+fn migrations_module_plans_with_and_without_a_repository() {
+    plan_module(
+        "asg-reference",
+        "AWS_CodeBuild_Migrations",
+        r#"variables {
+  name               = "combo-test-migrations"
+  vpc_id             = "vpc-0123456789abcdef0"
+  subnet_ids         = ["subnet-0123456789abcdef0"]
+  security_group_ids = ["sg-0123456789abcdef0"]
+}
+
+run "app_image_without_repository" {
+  command = plan
+
+  variables {
+    image                       = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/combo:latest"
+    image_pull_credentials_type = "SERVICE_ROLE"
+    ecr_repository_arn          = "arn:aws:ecr:eu-west-1:123456789012:repository/combo"
+  }
+
+  assert {
+    condition     = aws_codebuild_project.this.source[0].type == "NO_SOURCE"
+    error_message = "a source without a repository"
+  }
+}
+
+run "github_repository" {
+  command = plan
+
+  variables {
+    source_repository = "https://github.com/example/app"
+    source_branch     = "main"
+  }
+
+  assert {
+    condition     = aws_codebuild_project.this.source[0].type == "GITHUB"
+    error_message = "not a GitHub source"
+  }
+}
+"#,
+        2,
+    );
+}
+
+/// A spec with every HOSTILE string as an app setting and as a tag value (and in a tag key).
+fn hostile_spec(dir: &Path, spec: &str) -> PathBuf {
+    let mut text = std::fs::read_to_string(repo().join("specs").join(spec)).unwrap();
+    let mut settings = String::from("      environment:\n");
+    let mut tags = String::from("    tags:\n");
+    for (i, value) in HOSTILE.iter().enumerate() {
+        let yaml = serde_json::to_string(value).unwrap(); // a JSON string is a YAML string
+        settings.push_str(&format!("        HOSTILE_{i}: {yaml}\n"));
+        tags.push_str(&format!("      \"Tag {i} ${{x}} %{{y}}\": {yaml}\n"));
+    }
+    assert!(text.contains("      environment:\n") && text.contains("    tags:\n"));
+    text = text.replacen("      environment:\n", &settings, 1);
+    text = text.replacen("    tags:\n", &tags, 1);
+    write_spec(dir, spec, &text)
+}
+
+fn body(text: &str) -> hcl::Body {
+    hcl::parse(text).expect("generated HCL parses")
+}
+
+fn attribute(body: &hcl::Body, key: &str) -> hcl::Expression {
+    body.attributes()
+        .find(|a| a.key() == key)
+        .unwrap_or_else(|| panic!("attribute {key}"))
+        .expr()
+        .clone()
+}
+
+fn object_entry(expr: &hcl::Expression, key: &str) -> hcl::Expression {
+    let hcl::Expression::Object(object) = expr else {
+        panic!("an object");
+    };
+    object
+        .iter()
+        .find(|(k, _)| matches!(k, hcl::ObjectKey::Identifier(i) if i.as_str() == key))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| panic!("key {key}"))
+}
+
+/// The JSON Terragrunt would pass for a unit's `environment_json`: its spec part (the first
+/// argument of `jsonencode(merge(SPEC, ENDPOINTS))`, evaluated as Terragrunt evaluates HCL; the
+/// endpoints are other units' outputs, values from AWS rather than from the spec).
+fn environment_json(unit: &str) -> serde_json::Value {
+    let inputs = attribute(&body(unit), "inputs");
+    let hcl::Expression::FuncCall(encode) = object_entry(&inputs, "environment_json") else {
+        panic!("environment_json is jsonencode(...)");
+    };
+    assert_eq!(encode.name.name.as_str(), "jsonencode");
+    let hcl::Expression::FuncCall(merge) = &encode.args[0] else {
+        panic!("environment_json is jsonencode(merge(...))");
+    };
+    let spec_part = merge.args[0]
+        .evaluate(&Context::new())
+        .expect("literal settings");
+    serde_json::to_value(spec_part).unwrap()
+}
+
+/// provider.tf as root.hcl's `generate "provider"` writes it (its heredoc evaluated with the
+/// environment's locals; the CI form without a named profile).
+fn provider_tf(root_hcl: &str, common_vars: &hcl::Value) -> String {
+    let root = body(root_hcl);
+    let generate = root
+        .blocks()
+        .find(|b| b.identifier() == "generate")
+        .expect("generate \"provider\"");
+    let contents = attribute(&generate.body, "contents");
+    let mut ctx = Context::new();
+    let mut local = hcl::Map::new();
+    local.insert("common".to_string(), common_vars.clone());
+    local.insert("profile_setting".to_string(), hcl::Value::from(""));
+    ctx.declare_var("local", hcl::Value::Object(local));
+    match contents.evaluate(&ctx).expect("provider contents evaluate") {
+        hcl::Value::String(s) => s,
+        other => panic!("provider contents: {other:?}"),
+    }
+}
+
+/// Terragrunt's TF_VAR_ value for an input: a string as it is, anything else as JSON.
+fn tf_var(name: &str, value: &serde_json::Value) -> (String, String) {
+    let text = match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => serde_json::to_string(other).unwrap(),
+    };
+    (format!("TF_VAR_{name}"), text)
+}
+
+#[test]
+fn spec_strings_reach_terraform_verbatim_through_tf_var() {
+    let tf = terraform();
+    let tmp = tempfile::tempdir().unwrap();
+    // team-task runs the app on Fargate; asg-reference on EC2, with CodeBuild migrations.
+    let cases = [
+        ("team-task.yaml", "ecs_fargate", "ECS_Fargate"),
+        ("asg-reference.yaml", "asg", "AWS_ASG"),
+        (
+            "asg-reference.yaml",
+            "migrations",
+            "AWS_CodeBuild_Migrations",
+        ),
+    ];
+    let mut maps = Vec::new();
+    for (spec, unit, module) in cases {
+        let out = tmp.path().join(spec.trim_end_matches(".yaml"));
+        if !out.exists() {
+            generate_tree(&hostile_spec(tmp.path(), spec), &out);
+        }
+        let env_dir = out.join("production/infrastructure");
+        let read = |path: PathBuf| std::fs::read_to_string(path).unwrap();
+
+        let environment = environment_json(&read(env_dir.join(unit).join("terragrunt.hcl")));
+        let locals = literal_locals(&read(env_dir.join("common_vars.hcl")));
+        let tags = serde_json::to_value(&locals["tags"]).unwrap();
+        // The spec's own strings, not only what the HCL parser read back.
+        for (i, value) in HOSTILE.iter().enumerate() {
+            assert_eq!(
+                environment[format!("HOSTILE_{i}")],
+                *value,
+                "{unit}: setting {i}"
+            );
+            assert_eq!(
+                tags[format!("Tag {i} ${{x}} %{{y}}")],
+                *value,
+                "{unit}: tag {i}"
+            );
+        }
+
+        // The unit's module with the provider.tf root.hcl generates, as Terragrunt runs it.
+        let dir = copy_module(&out.join("Modules").join(module));
+        std::fs::write(
+            dir.path().join("provider.tf"),
+            provider_tf(&read(out.join("root.hcl")), &hcl::Value::Object(locals)),
+        )
+        .unwrap();
+        tf.init(dir.path());
+        // Terragrunt's jsonencode() output, passed as the string input it is.
+        let inputs = [
+            tf_var("environment_json", &environment.to_string().into()),
+            tf_var("default_tags_json", &tags.to_string().into()),
+        ];
+        let seen = tf
+            .console(
+                dir.path(),
+                "{ environment = local.environment, tags = jsondecode(var.default_tags_json) }",
+                &inputs,
+            )
+            .unwrap_or_else(|e| panic!("{unit}: terraform console failed:\n{e}"));
+        assert_eq!(
+            seen["environment"], environment,
+            "{unit}: settings as Terraform sees them"
+        );
+        assert_eq!(seen["tags"], tags, "{unit}: tags as the provider sees them");
+        maps.push(environment);
+    }
+    assert_eq!(maps.len(), 3);
+
+    // Control: the same settings passed as a map, the way Terragrunt passes a map input (what
+    // the modules took before), do not reach Terraform intact: this test exercises the path
+    // where the bug was.
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::write(
+        scratch.path().join("main.tf"),
+        "variable \"environment\" {\n  type = map(string)\n}\n",
+    )
+    .unwrap();
+    tf.init(scratch.path());
+    let as_map = tf.console(
+        scratch.path(),
+        "var.environment",
+        &[tf_var("environment", &maps[0])],
+    );
+    assert_ne!(
+        as_map.as_ref().ok(),
+        Some(&maps[0]),
+        "a map input survived TF_VAR_ parsing"
+    );
+}
+
+/// The `locals` of a common_vars.hcl, all literal values.
+fn literal_locals(text: &str) -> hcl::Map<String, hcl::Value> {
+    let body = body(text);
+    let locals = body
+        .blocks()
+        .find(|b| b.identifier() == "locals")
+        .expect("locals block");
+    locals
+        .body
+        .attributes()
+        .map(|a| {
+            let value = a.expr().evaluate(&Context::new()).expect("literal local");
+            (a.key().to_string(), value)
+        })
+        .collect()
+}
