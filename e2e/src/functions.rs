@@ -315,8 +315,9 @@ fn tonumber(args: FuncArgs) -> Result<Value, String> {
     }
 }
 
+/// Terraform escapes `<`, `>`, `&`, U+2028 and U+2029 in `jsonencode` as Go does.
 fn jsonencode(args: FuncArgs) -> Result<Value, String> {
-    Ok(Value::from(crate::tfvars::go_json(&args[0], false)))
+    Ok(Value::from(crate::tfvars::go_json(&args[0], true)))
 }
 
 fn slice(args: FuncArgs) -> Result<Value, String> {

@@ -56,14 +56,17 @@ fn team_task_units_evaluate_like_terragrunt() {
         cfg.inputs["image"],
         Value::from("123456789012.dkr.ecr.us-east-1.amazonaws.com/mock-repository:latest")
     );
+    // App settings and tags reach Terraform as one JSON string each (issue 16).
+    let env: serde_json::Value =
+        serde_json::from_str(cfg.inputs["environment_json"].as_str().unwrap()).unwrap();
+    assert_eq!(env["DATABASE_PORT"], "5432");
     assert_eq!(
-        get(&cfg.inputs["environment"], "DATABASE_PORT"),
-        Value::from("5432")
+        env["DATABASE_HOST"],
+        "mock-postgres.000000000000.us-east-1.rds.amazonaws.com"
     );
-    assert_eq!(
-        get(&cfg.inputs["default_tags"], "Project"),
-        Value::from("team-task")
-    );
+    let tags: serde_json::Value =
+        serde_json::from_str(cfg.inputs["default_tags_json"].as_str().unwrap()).unwrap();
+    assert_eq!(tags["Project"], "team-task");
     let provider = &cfg.generate["provider"];
     assert_eq!(provider.path, "provider.tf");
     assert!(
