@@ -65,6 +65,9 @@ impl Terraform {
             ("AWS_ACCESS_KEY_ID".to_string(), account_id.to_string()),
             ("AWS_SECRET_ACCESS_KEY".to_string(), "testing".to_string()),
             ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
+            // The emulator does not throttle; an API it lacks answers 500, which the SDK would
+            // otherwise retry for minutes before Terraform reports it.
+            ("AWS_MAX_ATTEMPTS".to_string(), "3".to_string()),
         ]);
         let tf = Terraform {
             binary: binary.to_string(),
