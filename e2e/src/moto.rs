@@ -1,0 +1,184 @@
+//! Talking to the emulator: moto's own API (`/moto-api/reset` between environments) and
+//! the AWS Resource Groups Tagging API, to prove that destroy left nothing behind.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+/// A moto server at `endpoint` (`http://127.0.0.1:PORT`).
+#[derive(Debug, Clone)]
+pub struct Moto {
+    host_port: String,
+}
+
+impl Moto {
+    pub fn new(endpoint: &str) -> Result<Moto> {
+        let host_port = endpoint
+            .strip_prefix("http://")
+            .ok_or_else(|| anyhow!("AWS_ENDPOINT_URL must be http://HOST:PORT, got {endpoint}"))?
+            .trim_end_matches('/')
+            .to_string();
+        Ok(Moto { host_port })
+    }
+
+    /// Forgets every resource (each environment starts from an empty account).
+    pub fn reset(&self) -> Result<()> {
+        self.request("POST", "/moto-api/reset").map(|_| ())
+    }
+
+    /// The ARNs of every tagged resource in `region` of `account`, through the Resource
+    /// Groups Tagging API (GetResources), which works the same against AWS. Every resource a
+    /// generated tree creates carries the provider's default tags. (moto's `/moto-api/data.json`
+    /// cannot be used: it also lists deleted objects Python has not collected yet.)
+    pub fn tagged_resources(&self, region: &str, account: &str) -> Result<Vec<String>> {
+        let mut arns = Vec::new();
+        let mut token = String::new();
+        loop {
+            let body = if token.is_empty() {
+                "{}".to_string()
+            } else {
+                format!("{{\"PaginationToken\":{}}}", serde_json::to_string(&token)?)
+            };
+            let headers = [
+                (
+                    "X-Amz-Target",
+                    "ResourceGroupsTaggingAPI_20170126.GetResources".to_string(),
+                ),
+                ("Content-Type", "application/x-amz-json-1.1".to_string()),
+                // moto routes by the credential scope and does not check the signature.
+                (
+                    "Authorization",
+                    format!(
+                        "AWS4-HMAC-SHA256 Credential={account}/20260101/{region}/tagging/aws4_request, SignedHeaders=host, Signature=0"
+                    ),
+                ),
+            ];
+            let text = self.send("POST", "/", &headers, &body)?;
+            let v: serde_json::Value =
+                serde_json::from_str(&text).context("GetResources response")?;
+            for m in v["ResourceTagMappingList"].as_array().into_iter().flatten() {
+                if let Some(arn) = m["ResourceARN"].as_str() {
+                    arns.push(arn.to_string());
+                }
+            }
+            match v["PaginationToken"].as_str() {
+                Some(t) if !t.is_empty() => token = t.to_string(),
+                _ => break,
+            }
+        }
+        arns.sort();
+        Ok(arns)
+    }
+
+    /// Whether a resource the tagging API still lists is really gone in AWS's terms: a KMS key
+    /// pending deletion (keys are never deleted at once) or a NAT gateway in state `deleted`
+    /// (AWS keeps listing those for about an hour).
+    pub fn deleted_but_listed(&self, arn: &str, region: &str, account: &str) -> Result<bool> {
+        let auth = |service: &str| {
+            format!(
+                "AWS4-HMAC-SHA256 Credential={account}/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+            )
+        };
+        if arn.contains(":kms:") && arn.contains(":key/") {
+            let headers = [
+                ("X-Amz-Target", "TrentService.DescribeKey".to_string()),
+                ("Content-Type", "application/x-amz-json-1.1".to_string()),
+                ("Authorization", auth("kms")),
+            ];
+            let text = self.send(
+                "POST",
+                "/",
+                &headers,
+                &format!("{{\"KeyId\":{}}}", serde_json::to_string(arn)?),
+            )?;
+            let v: serde_json::Value = serde_json::from_str(&text)?;
+            return Ok(v["KeyMetadata"]["KeyState"] == "PendingDeletion");
+        }
+        if let Some(id) = arn.split(":natgateway/").nth(1) {
+            let headers = [
+                (
+                    "Content-Type",
+                    "application/x-www-form-urlencoded".to_string(),
+                ),
+                ("Authorization", auth("ec2")),
+            ];
+            let text = self.send(
+                "POST",
+                "/",
+                &headers,
+                &format!("Action=DescribeNatGateways&Version=2016-11-15&NatGatewayId.1={id}"),
+            )?;
+            return Ok(text.contains("<state>deleted</state>"));
+        }
+        Ok(false)
+    }
+
+    fn request(&self, method: &str, path: &str) -> Result<String> {
+        self.send(method, path, &[], "")
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &str,
+    ) -> Result<String> {
+        let mut stream = TcpStream::connect(&self.host_port)
+            .with_context(|| format!("connecting to moto at {}", self.host_port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(120)))?;
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            self.host_port,
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        stream.write_all(req.as_bytes())?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw)?;
+        let text = String::from_utf8_lossy(&raw);
+        let (head, body) = text
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| anyhow!("moto: malformed HTTP response"))?;
+        let status = head.split_whitespace().nth(1).unwrap_or("");
+        if !status.starts_with('2') {
+            bail!("moto {method} {path}: HTTP {status}");
+        }
+        if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            return Ok(dechunk(body));
+        }
+        Ok(body.to_string())
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunked_bodies_are_joined() {
+        assert_eq!(dechunk("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), "abcde");
+    }
+}
