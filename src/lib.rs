@@ -75,8 +75,7 @@ fn renderer() -> Result<&'static Renderer, Failure> {
 
 /// Plans, renders and verifies the whole tree of `project`, writing nothing.
 pub fn render_project(project: &Project) -> Result<Vec<RenderedFile>, Failure> {
-    let plan = plan::plan(project);
-    let files = renderer()?.render(&plan)?;
+    let files = renderer()?.render_project(project)?;
     verify::verify(&files)?;
     Ok(files)
 }
