@@ -219,6 +219,7 @@ pub struct DiffArgs {
 /// `tgforge gen`: write (or, with --check / --dry-run, review) the tree.
 fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
+    crate::prepare_renderer();
     let project = load_project(&args.spec)?;
     let inputs = fresh::inputs_fingerprint(&project);
     if let Some(unchanged) = fresh::known_fresh(&args.output, inputs) {
@@ -295,6 +296,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
 
 /// `tgforge diff`: the report of `gen --dry-run`.
 fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
+    crate::prepare_renderer();
     let project = load_project(&args.spec)?;
     let inputs = fresh::inputs_fingerprint(&project);
     let files = render_project(&project)?;
