@@ -18,7 +18,7 @@ and prints medians and ratios as Markdown. Wall times include process start.
 
 Settings (environment): TGFORGE_BENCH_SIZES (1,10,100,500), TGFORGE_BENCH_RUNS (5),
 TGFORGE_BENCH_DISK (the folder on the working disk, default target/speed-bench),
-TGFORGE_BENCH_TMPFS (/dev/shm).
+TGFORGE_BENCH_TMPFS (/dev/shm), TGFORGE_BENCH_ONLY (`tmpfs` or `working disk`: one place).
 """
 
 import os
@@ -188,6 +188,8 @@ def main():
         ("working disk", os.environ.get("TGFORGE_BENCH_DISK", os.path.join(REPO, "target", "speed-bench"))),
         ("tmpfs", os.environ.get("TGFORGE_BENCH_TMPFS", "/dev/shm")),
     ]
+    only = os.environ.get("TGFORGE_BENCH_ONLY")
+    places = [p for p in places if not only or p[0] == only]
     scratch = tempfile.mkdtemp(prefix="tgforge-speed-")
     env = dict(os.environ, XDG_CACHE_HOME=os.path.join(scratch, "cache"))
     env.pop("TGFORGE_NO_CACHE", None)
@@ -211,6 +213,9 @@ def main():
     for label, base in places:
         os.makedirs(base, exist_ok=True)
         base = tempfile.mkdtemp(prefix="tgforge-speed-", dir=base)
+        # The fast path's user cache is written by `gen` too: on the same file system.
+        env = dict(env, XDG_CACHE_HOME=os.path.join(base, "cache"))
+        env_no_cache = dict(env, TGFORGE_NO_CACHE="1")
         print()
         print(f"### {label}: {base} ({file_system(base)})")
         print()
