@@ -320,6 +320,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             "error: --format github reports drift: use it with --check or --dry-run".into(),
         ));
     }
+    crate::prepare_renderer();
     let project = load_project(&args.spec)?;
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.
@@ -456,6 +457,7 @@ fn gen_tree(
 
 /// `tgforge diff`: the report of `gen --dry-run`.
 fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
+    crate::prepare_renderer();
     let project = load_project(&args.spec)?;
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.

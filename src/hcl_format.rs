@@ -39,14 +39,9 @@ pub fn align(text: &str) -> String {
         openers.push(scan.opener);
     }
 
-    let mut out: Vec<String> = lines
-        .iter()
-        .zip(&openers)
-        .map(|(line, opener)| match opener {
-            Some(a) => format!("{} {}", &line[..a.lead_end], line[a.eq..].trim_end()),
-            None => line.trim_end().to_string(),
-        })
-        .collect();
+    // The width of each line's chain (0 outside chains), then one pass writing the output
+    // into one buffer (files are rendered by the thousand; a string per line adds up).
+    let mut widths = vec![0usize; lines.len()];
     let mut i = 0;
     while i < lines.len() {
         if classified[i].is_none() {
@@ -62,19 +57,28 @@ pub fn align(text: &str) -> String {
             .map(|a| a.as_ref().map_or(0, |a| a.lead_width))
             .max()
             .unwrap_or(0);
-        for (j, assign) in classified[start..i].iter().enumerate() {
-            let a = assign.as_ref().expect("chain lines are assignments");
-            let line = lines[start + j];
-            let rhs = &line[a.eq..];
-            out[start + j] = format!(
-                "{}{}{}",
-                &line[..a.lead_end],
-                " ".repeat(width - a.lead_width + 1),
-                rhs.trim_end()
-            );
+        widths[start..i].fill(width);
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if let Some(a) = &classified[i] {
+            out.push_str(&line[..a.lead_end]);
+            for _ in 0..widths[i] - a.lead_width + 1 {
+                out.push(' ');
+            }
+            out.push_str(line[a.eq..].trim_end());
+        } else if let Some(a) = &openers[i] {
+            out.push_str(&line[..a.lead_end]);
+            out.push(' ');
+            out.push_str(line[a.eq..].trim_end());
+        } else {
+            out.push_str(line.trim_end());
         }
     }
-    out.join("\n")
+    out
 }
 
 struct LineScan {

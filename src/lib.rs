@@ -67,20 +67,27 @@ pub fn load_project(spec_path: &Path) -> Result<Project, Failure> {
 }
 
 /// The template engine, built once per process (parsing every template is the costliest part
-/// of start-up, and a fuzz run renders thousands of trees).
+/// of start-up, and a fuzz run renders thousands of trees). Callers that arrive while another
+/// thread builds it wait for that build instead of making their own.
 fn renderer() -> Result<&'static Renderer, Failure> {
-    static RENDERER: std::sync::OnceLock<Renderer> = std::sync::OnceLock::new();
-    if let Some(r) = RENDERER.get() {
-        return Ok(r);
-    }
-    let built = Renderer::new()?;
-    Ok(RENDERER.get_or_init(|| built))
+    static RENDERER: std::sync::OnceLock<Result<Renderer, String>> = std::sync::OnceLock::new();
+    RENDERER
+        .get_or_init(|| Renderer::new().map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| Failure::Internal(anyhow::anyhow!("{e}")))
+}
+
+/// Starts building the template engine on another thread, so that it is ready (or nearly)
+/// when the spec has been loaded and validated: the two do not depend on each other.
+pub fn prepare_renderer() {
+    std::thread::spawn(|| {
+        let _ = renderer();
+    });
 }
 
 /// Plans, renders and verifies the whole tree of `project`, writing nothing.
 pub fn render_project(project: &Project) -> Result<Vec<RenderedFile>, Failure> {
-    let plan = plan::plan(project);
-    let files = renderer()?.render(&plan)?;
+    let files = renderer()?.render_project(project)?;
     verify::verify(&files)?;
     Ok(files)
 }

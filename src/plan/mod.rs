@@ -9,20 +9,66 @@ mod mocks;
 mod runtime;
 pub(crate) mod units;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::project::{Ecr, Project};
+use crate::project::{Ecr, Environment, Project};
 use crate::render::embedded_files_under;
 
 pub use units::{Unit, units_for};
+
+/// The values a template sees: a part shared by many files (one environment's context is
+/// built once and shared by all of that environment's files, never copied per file), and the
+/// file's own top-level values on top of it (a unit's `unit`).
+#[derive(Debug, Clone)]
+pub struct TemplateContext {
+    pub shared: Arc<Value>,
+    /// Top-level keys of this file only; they hide a shared key of the same name.
+    pub own: Vec<(&'static str, Value)>,
+}
+
+impl TemplateContext {
+    /// `self` with `key` set to `value` for this file only.
+    pub fn with(mut self, key: &'static str, value: Value) -> TemplateContext {
+        self.own.push((key, value));
+        self
+    }
+
+    /// The whole context as one JSON object (shared values, then the file's own).
+    pub fn to_value(&self) -> Value {
+        let mut value = (*self.shared).clone();
+        for (key, own) in &self.own {
+            value[*key] = own.clone();
+        }
+        value
+    }
+}
+
+impl From<Value> for TemplateContext {
+    fn from(value: Value) -> Self {
+        Arc::new(value).into()
+    }
+}
+
+impl From<Arc<Value>> for TemplateContext {
+    fn from(shared: Arc<Value>) -> Self {
+        TemplateContext {
+            shared,
+            own: Vec::new(),
+        }
+    }
+}
 
 /// Where a planned file's contents come from.
 #[derive(Debug, Clone)]
 pub enum FileSource {
     /// A Tera template (its path under `templates/`) rendered with a JSON context.
-    Template { template: String, context: Value },
+    Template {
+        template: String,
+        context: TemplateContext,
+    },
     /// An embedded static file copied as is.
     Embedded { embedded_path: String },
     /// Text decided by tgforge itself (e.g. a user's policy file, already validated).
@@ -60,14 +106,23 @@ impl RenderPlan {
         }
     }
 
-    fn template(&mut self, path: impl Into<String>, template: &str, context: Value) {
+    fn template(
+        &mut self,
+        path: impl Into<String>,
+        template: &str,
+        context: impl Into<TemplateContext>,
+    ) {
         self.files.push(PlannedFile {
             path: path.into(),
             source: FileSource::Template {
                 template: template.to_string(),
-                context,
+                context: context.into(),
             },
         });
+    }
+
+    pub fn sort(&mut self) {
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
     }
 }
 
@@ -88,14 +143,43 @@ pub fn module_prefix(module: &str) -> String {
     format!("Modules/{module}/")
 }
 
-/// Plans the whole tree for `project`.
+
+/// What the environments' plans tell the plan of the files they share.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    /// The modules the environments' units use.
+    modules: BTreeSet<&'static str>,
+    /// Lifecycle policy files by path: generated ones are shared by every environment keeping
+    /// the same count; a user's file is copied once per environment that names it.
+    ecr_policies: BTreeMap<String, Ecr>,
+}
+
+impl Shared {
+    /// Adds what other environments need (a path means the same file whoever planned it).
+    pub fn merge(&mut self, other: Shared) {
+        self.modules.extend(other.modules);
+        self.ecr_policies.extend(other.ecr_policies);
+    }
+}
+
+/// Plans the whole tree for `project`, sorted by path.
 pub fn plan(project: &Project) -> RenderPlan {
     let mut plan = RenderPlan::default();
-    let mut modules = BTreeSet::new();
-    // Lifecycle policy files by path: generated ones are shared by every environment keeping
-    // the same count; a user's file is copied once per environment that names it.
-    let mut ecr_policies = std::collections::BTreeMap::new();
+    let mut shared = Shared::default();
+    plan_environments(project, &project.environments, &mut plan, &mut shared);
+    plan_shared(project, shared, &mut plan);
+    plan.sort();
+    plan
+}
 
+/// Plans the files of the whole tree that are not one environment's (the root, README,
+/// tooling, modules, Packer templates, ECR policies), given what every environment needs.
+/// Unsorted.
+pub fn plan_shared(project: &Project, shared: Shared, plan: &mut RenderPlan) {
+    let Shared {
+        modules,
+        ecr_policies,
+    } = shared;
     plan.template("root.hcl", "root.hcl.tera", context::root(project));
     plan.template("README.md", "README.md.tera", context::readme(project));
     if project.tooling.github_actions.is_some() {
@@ -113,9 +197,49 @@ pub fn plan(project: &Project) -> RenderPlan {
         );
     }
 
-    for env in &project.environments {
+    // The AMI layer templates, shared by every environment on the EC2 platform.
+    if project.environments.iter().any(|env| env.packer.is_some()) {
+        plan.embedded("packer", "Packer");
+    }
+    for module in &modules {
+        // An ejected module is the user's: never written again (output releases its files).
+        if project.ejected_modules.contains(*module) {
+            continue;
+        }
+        plan.embedded(&format!("modules/{module}"), &format!("Modules/{module}"));
+    }
+    for (path, policy) in ecr_policies {
+        match policy {
+            Ecr::KeepNewest(count) => plan.template(
+                path,
+                "ecr_lifecycle_policy.json.tera",
+                json!({ "keep_images": count }),
+            ),
+            Ecr::PolicyFile { json, .. } => plan.files.push(PlannedFile {
+                path,
+                source: FileSource::Text(json),
+            }),
+        }
+    }
+}
+
+/// Plans the files of each of `environments` (unsorted) and records what they need from the
+/// shared part. An environment's plan depends on nothing but the project and itself, so
+/// environments can be planned (and rendered) one at a time, or on several threads.
+pub fn plan_environments<'p>(
+    project: &Project,
+    environments: impl IntoIterator<Item = &'p Environment>,
+    plan: &mut RenderPlan,
+    shared: &mut Shared,
+) {
+    let Shared {
+        modules,
+        ecr_policies,
+    } = shared;
+    for env in environments {
         let base = format!("{}/infrastructure", env.name);
-        let env_context = context::environment(project, env);
+        // One context for every file of the environment, shared, not copied.
+        let env_context = Arc::new(context::environment(project, env));
         plan.template(
             format!("{base}/common_vars.hcl"),
             "common_vars.hcl.tera",
@@ -144,8 +268,7 @@ pub fn plan(project: &Project) -> RenderPlan {
         let units = units_for(env);
         for unit in &units {
             modules.insert(unit.module);
-            let mut ctx = env_context.clone();
-            ctx["unit"] = unit.to_context();
+            let ctx = TemplateContext::from(env_context.clone()).with("unit", unit.to_context());
             plan.template(
                 format!("{base}/{}/terragrunt.hcl", unit.name),
                 &format!("units/{}.hcl.tera", unit.name),
@@ -176,32 +299,4 @@ pub fn plan(project: &Project) -> RenderPlan {
             );
         }
     }
-
-    // The AMI layer templates, shared by every environment on the EC2 platform.
-    if project.environments.iter().any(|env| env.packer.is_some()) {
-        plan.embedded("packer", "Packer");
-    }
-    for module in &modules {
-        // An ejected module is the user's: never written again (output releases its files).
-        if project.ejected_modules.contains(*module) {
-            continue;
-        }
-        plan.embedded(&format!("modules/{module}"), &format!("Modules/{module}"));
-    }
-    for (path, policy) in ecr_policies {
-        match policy {
-            Ecr::KeepNewest(count) => plan.template(
-                path,
-                "ecr_lifecycle_policy.json.tera",
-                json!({ "keep_images": count }),
-            ),
-            Ecr::PolicyFile { json, .. } => plan.files.push(PlannedFile {
-                path,
-                source: FileSource::Text(json),
-            }),
-        }
-    }
-
-    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
-    plan
 }

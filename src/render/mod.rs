@@ -2,11 +2,16 @@
 
 pub mod filters;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use anyhow::{Context as _, Result, anyhow};
 use include_dir::{Dir, include_dir};
+use serde_json::Value;
 
 use crate::hcl_format;
-use crate::plan::{FileSource, RenderPlan};
+use crate::plan::{self, FileSource, PlannedFile, RenderPlan, Shared, TemplateContext};
+use crate::project::Project;
 
 /// Every template and static file, compiled into the binary so `tgforge` runs from anywhere.
 pub static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -50,39 +55,165 @@ impl Renderer {
         Ok(Renderer { tera })
     }
 
-    /// Renders every planned file; HCL files get `terraform fmt` alignment.
+    /// Renders every planned file (in plan order); HCL files get `terraform fmt` alignment.
     pub fn render(&self, plan: &RenderPlan) -> Result<Vec<RenderedFile>> {
-        plan.files
+        self.render_files(&plan.files).map_err(|(_, e)| e)
+    }
+
+    /// Renders `files` in order; on an error, the path of the first file that failed.
+    fn render_files(
+        &self,
+        files: &[PlannedFile],
+    ) -> std::result::Result<Vec<RenderedFile>, (String, anyhow::Error)> {
+        let mut contexts = ContextCache::default();
+        files
             .iter()
             .map(|file| {
-                let contents = match &file.source {
-                    FileSource::Template { template, context } => {
-                        let ctx = tera::Context::from_value(context.clone())
-                            .map_err(|e| anyhow!("context for {}: {e}", file.path))?;
-                        self.tera.render(template, &ctx).map_err(|e| {
-                            anyhow!(
-                                "rendering {} from {template}: {}",
-                                file.path,
-                                error_chain(&e)
-                            )
-                        })?
-                    }
-                    FileSource::Embedded { embedded_path } => embedded_text(embedded_path)?,
-                    FileSource::Text(text) => text.clone(),
-                };
-                let verbatim = matches!(file.source, FileSource::Embedded { .. });
-                let contents = if is_hcl(&file.path) && !verbatim {
-                    hcl_format::align(&contents)
-                } else {
-                    contents
-                };
-                Ok(RenderedFile {
-                    path: file.path.clone(),
-                    contents,
-                    verbatim,
-                })
+                self.render_file(file, &mut contexts)
+                    .map_err(|e| (file.path.clone(), e))
             })
             .collect()
+    }
+
+    fn render_file(&self, file: &PlannedFile, contexts: &mut ContextCache) -> Result<RenderedFile> {
+        let contents = match &file.source {
+            FileSource::Template { template, context } => {
+                let ctx = contexts
+                    .enter(context)
+                    .map_err(|e| anyhow!("context for {}: {e}", file.path))?;
+                let rendered = self.tera.render(template, ctx);
+                contexts.leave(context);
+                rendered.map_err(|e| {
+                    anyhow!(
+                        "rendering {} from {template}: {}",
+                        file.path,
+                        error_chain(&e)
+                    )
+                })?
+            }
+            FileSource::Embedded { embedded_path } => embedded_text(embedded_path)?,
+            FileSource::Text(text) => text.clone(),
+        };
+        let verbatim = matches!(file.source, FileSource::Embedded { .. });
+        let contents = if is_hcl(&file.path) && !verbatim {
+            hcl_format::align(&contents)
+        } else {
+            contents
+        };
+        Ok(RenderedFile {
+            path: file.path.clone(),
+            contents,
+            verbatim,
+        })
+    }
+
+    /// Plans, renders and sorts the whole tree of `project` (not verified). Environments are
+    /// planned and rendered one at a time on every core, so no more than one environment's
+    /// contexts per thread are alive at once; the result (files sorted by path, or the error
+    /// of the first failing path) does not depend on which thread did what.
+    pub fn render_project(&self, project: &Project) -> Result<Vec<RenderedFile>> {
+        let environments = &project.environments;
+        let next = AtomicUsize::new(0);
+        // One environment after another, taken from a shared counter.
+        let work = || {
+            let mut shared = Shared::default();
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(env) = environments.get(i) else {
+                    break;
+                };
+                let mut plan = RenderPlan::default();
+                plan::plan_environments(project, [env], &mut plan, &mut shared);
+                plan.sort();
+                done.push(self.render_files(&plan.files));
+            }
+            (done, shared)
+        };
+        let helpers = worker_threads(environments.len()) - 1;
+        let mut results = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(work)).collect();
+            let mut results = vec![work()];
+            for handle in handles {
+                results.push(handle.join().expect("a render thread panicked"));
+            }
+            results
+        });
+        let mut shared = Shared::default();
+        let mut plan = RenderPlan::default();
+        let mut batches = Vec::new();
+        for (done, part) in results.drain(..) {
+            shared.merge(part);
+            batches.extend(done);
+        }
+        plan::plan_shared(project, shared, &mut plan);
+        plan.sort();
+        batches.push(self.render_files(&plan.files));
+
+        let mut files = Vec::new();
+        let mut first_error: Option<(String, anyhow::Error)> = None;
+        for batch in batches {
+            match batch {
+                Ok(batch) => files.extend(batch),
+                Err((path, e)) => {
+                    if first_error.as_ref().is_none_or(|(first, _)| path < *first) {
+                        first_error = Some((path, e));
+                    }
+                }
+            }
+        }
+        if let Some((_, e)) = first_error {
+            return Err(e);
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+}
+
+/// How many threads work on `items` independent pieces of work: every core, but not more
+/// threads than pieces (a thread costs about as much as a small environment).
+pub fn worker_threads(items: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(8).min(items).max(1)
+}
+
+/// The Tera context of the file being rendered. A shared context is converted once and kept
+/// while the next files share it (an environment's files follow each other); a file's own
+/// values are set before it renders and taken out after.
+#[derive(Default)]
+struct ContextCache {
+    /// The shared value the context was made from (held, so its address stays its identity).
+    shared: Option<Arc<Value>>,
+    context: tera::Context,
+}
+
+impl ContextCache {
+    fn enter(&mut self, context: &TemplateContext) -> Result<&tera::Context> {
+        if !self
+            .shared
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, &context.shared))
+        {
+            self.shared = None;
+            self.context = tera::Context::from_value((*context.shared).clone())?;
+            self.shared = Some(context.shared.clone());
+        }
+        for (key, value) in &context.own {
+            self.context.insert(*key, value);
+        }
+        Ok(&self.context)
+    }
+
+    /// Undoes the file's own values (restoring a shared value of the same name).
+    fn leave(&mut self, context: &TemplateContext) {
+        for (key, _) in &context.own {
+            match context.shared.get(key) {
+                Some(value) => self.context.insert(*key, value),
+                None => {
+                    self.context.remove(key);
+                }
+            }
+        }
     }
 }
 
@@ -136,6 +267,49 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rendering environment by environment on several threads gives exactly the files of
+    /// the plain, whole-tree plan rendered in order, for every example spec.
+    #[test]
+    fn parallel_rendering_is_the_plain_plan_rendered_in_order() {
+        let renderer = Renderer::new().unwrap();
+        let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/specs");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(specs).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "yaml") {
+                continue;
+            }
+            let project = crate::load_project(&path).unwrap();
+            let plain = renderer.render(&plan::plan(&project)).unwrap();
+            for _ in 0..3 {
+                assert_eq!(
+                    renderer.render_project(&project).unwrap(),
+                    plain,
+                    "{path:?}"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 3, "only {checked} specs");
+    }
+
+    /// A file's own values are visible to it only; the shared context is not changed.
+    #[test]
+    fn own_values_do_not_leak_into_the_next_file() {
+        let shared = Arc::new(serde_json::json!({ "unit": "shared", "x": 1 }));
+        let mut cache = ContextCache::default();
+        let own = TemplateContext::from(shared.clone()).with("unit", serde_json::json!("own"));
+        let plain = TemplateContext::from(shared.clone());
+        assert_eq!(cache.enter(&own).unwrap().get("unit").unwrap(), "own");
+        cache.leave(&own);
+        assert_eq!(cache.enter(&plain).unwrap().get("unit").unwrap(), "shared");
+        cache.leave(&plain);
+        let with_new = plain.clone().with("y", serde_json::json!(2));
+        assert!(cache.enter(&with_new).unwrap().contains_key("y"));
+        cache.leave(&with_new);
+        assert!(!cache.enter(&plain).unwrap().contains_key("y"));
+    }
 
     /// The promise behind `RenderedFile::verbatim`: every embedded static file already is
     /// what render + verify would make of it.

@@ -286,7 +286,7 @@ pub fn load_bytes(
     let located =
         |field: &str, message: String| Diagnostic::new(field, message).at(source_map.find(field));
 
-    let Value::Mapping(top) = root else {
+    let Value::Mapping(top) = &root else {
         return Err(fail(
             &source,
             vec![
@@ -301,7 +301,7 @@ pub fn load_bytes(
 
     // Every unknown key of the whole file first, so one run lists them all; sections with one
     // are not type-checked again below (that would only repeat the first of them).
-    let mut diagnostics = schema::unknown_keys(&Value::Mapping(top.clone()), &source_map);
+    let mut diagnostics = schema::unknown_keys(&root, &source_map);
     let has_unknown = |prefix: &str| {
         let prefix = format!("{prefix}.");
         diagnostics
@@ -354,10 +354,11 @@ pub fn load_bytes(
 
     let mut environments = std::collections::BTreeMap::new();
     let mut merged_environments = Vec::new();
-    match section("environments") {
+    // Borrowed: each environment is copied once, into its own typed value.
+    match top.get("environments") {
         Some(Value::Mapping(envs)) if !envs.is_empty() => {
             for (key, value) in envs {
-                let name = key_name(&key);
+                let name = key_name(key);
                 let path = format!("environments.{name}");
                 if skipped_envs.contains(&name) {
                     continue;
@@ -365,7 +366,7 @@ pub fn load_bytes(
                 let value = if value.is_null() {
                     Value::Mapping(Default::default())
                 } else {
-                    value
+                    value.clone()
                 };
                 let Some(own) =
                     typed::<EnvironmentSpec>(value.clone(), &path, &source_map, &mut diagnostics)
