@@ -114,6 +114,28 @@ pub fn label<'p>(plan: &'p ChangePlan) -> Vec<Drift<'p>> {
             new: change.new.as_deref(),
         });
     }
+    // Files gen leaves in place and stops tracking: an edited file the spec no longer
+    // generates (with --force; never deleted), and the files of an ejected module.
+    for path in &plan.released {
+        drifts.push(Drift {
+            path,
+            kind: Kind::Edited,
+            verb: "release",
+            detail: "and no longer generated; --force leaves it in place, untracked".to_string(),
+            disk: None,
+            new: None,
+        });
+    }
+    for path in &plan.ejected {
+        drifts.push(Drift {
+            path,
+            kind: Kind::Spec,
+            verb: "release",
+            detail: "ejected module: left in place, yours now".to_string(),
+            disk: None,
+            new: None,
+        });
+    }
     for conflict in &plan.conflicts {
         let (kind, detail) = match &conflict.kind {
             ConflictKind::Edited => (Kind::Edited, "gen refuses to overwrite it".to_string()),
@@ -222,6 +244,9 @@ pub fn annotations(
                 None => (in_tree.clone(), None),
             },
             Kind::Spec if drift.disk.is_none() => (plain(spec), None),
+            // A stale file's contents are never read (only files tgforge generates are
+            // shown): the whole file goes, so its first line carries the note.
+            Kind::Stale if drift.disk.is_none() => (in_tree.clone(), Some(1)),
             _ => (
                 in_tree.clone(),
                 drift.disk.map(|disk| first_difference(disk, drift.new)),
