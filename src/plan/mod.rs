@@ -143,7 +143,6 @@ pub fn module_prefix(module: &str) -> String {
     format!("Modules/{module}/")
 }
 
-
 /// What the environments' plans tell the plan of the files they share.
 #[derive(Debug, Clone, Default)]
 pub struct Shared {

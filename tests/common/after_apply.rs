@@ -102,7 +102,7 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
     for env in environments(tree) {
         let compute = compute_unit(tree, &env);
         let app = inputs(tree, &env, compute).expect("compute unit");
-        let app_env = object_entries(&app["environment"]);
+        let app_env = object_entries(&app["environment_json"]);
         let app_secrets = object_entries(&app["secrets"]);
         let migrations = inputs(tree, &env, "migrations");
         let alb = inputs(tree, &env, "alb").expect("alb unit");
@@ -311,13 +311,26 @@ pub fn after_apply_violations(tree: &Tree) -> Vec<String> {
                 );
             }
             let readme = text(tree, "README.md").unwrap_or_default();
-            let first = readme.find(&format!(
-                "cd {env}/infrastructure && terragrunt run-all apply --queue-include-dir migrations"
-            ));
+            // Either Terragrunt syntax (the README follows the pinned version).
+            let find_any = |candidates: [String; 2]| {
+                candidates
+                    .iter()
+                    .filter_map(|c| readme.find(c.as_str()))
+                    .min()
+            };
+            let first = find_any([
+                format!(
+                    "cd {env}/infrastructure && terragrunt run --all apply --queue-include-dir migrations"
+                ),
+                format!(
+                    "cd {env}/infrastructure && terragrunt run-all apply --terragrunt-include-dir migrations"
+                ),
+            ]);
             let build = readme.find("aws codebuild start-build");
-            let rest = readme.find(&format!(
-                "cd {env}/infrastructure && terragrunt run-all apply\n"
-            ));
+            let rest = find_any([
+                format!("cd {env}/infrastructure && terragrunt run --all apply\n"),
+                format!("cd {env}/infrastructure && terragrunt run-all apply\n"),
+            ]);
             if !(first.is_some() && first < build && build < rest) {
                 fail(
                     "migrations first",
