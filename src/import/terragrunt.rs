@@ -201,10 +201,18 @@ impl Source {
             .map(|a| &a.expr)
     }
 
-    /// The `inputs = { ... }` object of a unit.
+    /// The `inputs = { ... }` object of a unit. tgforge writes it as the first argument of
+    /// `merge({...}, local.environment_overrides, local.unit_overrides)` (the overrides come
+    /// from the user-owned overrides include); a plain object is read too.
     fn inputs(&self) -> Option<&hcl::Object<ObjectKey, Expression>> {
         match self.attr("inputs") {
             Some(Expression::Object(o)) => Some(o),
+            Some(Expression::FuncCall(f)) if f.name.name.as_str() == "merge" => {
+                match f.args.first() {
+                    Some(Expression::Object(o)) => Some(o),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
