@@ -145,6 +145,17 @@ const LITERAL_INPUTS: [(&str, &[&str]); 15] = [
     ("ecr", &["policy_json"]),
 ];
 
+/// The app's settings of a compute unit: `environment_json = jsonencode(merge({...}, {...}))`
+/// as tgforge writes them now (a string reaches Terraform verbatim), or the older
+/// `environment = merge(...)`.
+fn app_environment(unit: &Source) -> Option<&Expression> {
+    match unit.input("environment_json") {
+        Some(Expression::FuncCall(f)) if f.name.name.as_str() == "jsonencode" => f.args.first(),
+        Some(other) => Some(other),
+        None => unit.input("environment"),
+    }
+}
+
 /// A value written out: no references, calls or interpolation.
 fn is_literal(e: &Expression) -> bool {
     match e {
@@ -815,7 +826,7 @@ fn import_environment(
 
     let efs_mount = compute.input("efs_mount_path").and_then(lit_str);
     let module_settings =
-        if compute.input("environment").is_none() || compute.input("secrets").is_none() {
+        if app_environment(compute).is_none() || compute.input("secrets").is_none() {
             container_settings(dir, &prefix, imported)?
         } else {
             None
@@ -1082,14 +1093,14 @@ fn app(
     );
 
     // Plain settings: the first object of `merge(...)` (the second holds endpoints).
-    let mut environment = match compute.input("environment") {
+    let mut environment = match app_environment(compute) {
         Some(Expression::FuncCall(f)) => f.args.first().and_then(lit_str_map),
         Some(other) => lit_str_map(other),
         None => None,
     }
     .unwrap_or_default();
     if let Some(module) = module_settings
-        && compute.input("environment").is_none()
+        && app_environment(compute).is_none()
     {
         environment.extend(module.environment.clone());
     }
@@ -1500,6 +1511,14 @@ impl Workflow {
                     "Install tgforge" => w.tgforge_install = s(&step["run"]),
                     "The committed tree is exactly what the spec generates" => {
                         let words = shell_words(step["run"].as_str().unwrap_or(""));
+                        // `--format github` (annotations in the run) is what tgforge writes
+                        // since the check reports in GitHub's format; older trees lack it.
+                        let words = match words.as_slice() {
+                            [head @ .., f, github] if f == "--format" && github == "github" => {
+                                head.to_vec()
+                            }
+                            _ => words,
+                        };
                         if let [tg, gen_word, spec, o, tree, check] = words.as_slice()
                             && tg == "tgforge"
                             && gen_word == "gen"
