@@ -466,7 +466,7 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
     }
 
     let workflow = Workflow::read(dir)?;
-    let (state, opentofu) = state_of(&root, &mut imported)?;
+    let (state, opentofu) = state_of(dir, &env_names, &root, &mut imported)?;
 
     let mut project: Option<(String, String)> = None;
     let mut envs: Vec<(String, Map)> = Vec::new();
@@ -531,8 +531,31 @@ fn environment_folders(dir: &Path) -> Result<Vec<String>, Failure> {
     Ok(names)
 }
 
+/// The spec's state bucket when the environments use several accounts: root.hcl reads
+/// `local.common.state_bucket`, which each common_vars.hcl sets to `<bucket>-<account id>`.
+fn per_account_bucket(dir: &Path, env_names: &[String], bucket: &Expression) -> Option<String> {
+    let Expression::Traversal(t) = bucket else {
+        return None;
+    };
+    let reads_common = matches!(&t.expr, Expression::Variable(v) if v.as_str() == "local")
+        && t.operators.len() == 2;
+    if !reads_common {
+        return None;
+    }
+    let name = env_names.first()?;
+    let common = read(dir, &format!("{name}/infrastructure/common_vars.hcl")).ok()??;
+    let full = common.local("state_bucket").and_then(lit_str)?;
+    let account = common.local("account_id").and_then(lit_str)?;
+    full.strip_suffix(&format!("-{account}")).map(str::to_string)
+}
+
 /// The `state` section and whether OpenTofu runs the tree, from the root configuration.
-fn state_of(root: &Source, imported: &mut Imported) -> Result<(Map, bool), Failure> {
+fn state_of(
+    dir: &Path,
+    env_names: &[String],
+    root: &Source,
+    imported: &mut Imported,
+) -> Result<(Map, bool), Failure> {
     let opentofu = root
         .attr("terraform_binary")
         .and_then(lit_str)
@@ -570,7 +593,9 @@ fn state_of(root: &Source, imported: &mut Imported) -> Result<(Map, bool), Failu
         .map(|a| &a.expr);
     let objects = config.map(objects_in).unwrap_or_default();
     let find = |key: &str| objects.iter().find_map(|o| object_get(o, key));
-    let bucket = find("bucket").and_then(lit_str).ok_or_else(|| {
+    let bucket = find("bucket")
+        .and_then(|b| lit_str(b).or_else(|| per_account_bucket(dir, env_names, b)))
+        .ok_or_else(|| {
         root.error(
             "bucket",
             "the remote state has no literal `bucket`",
