@@ -492,6 +492,14 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
         );
     }
     doc.set_map("tooling", tooling);
+    let ejected = ejected_modules(dir);
+    if !ejected.is_empty() {
+        doc.set_commented(
+            "ejected_modules",
+            Node::List(ejected.iter().map(Node::from).collect()),
+            &["Modules the tree holds but its manifest does not list: the team's own now."],
+        );
+    }
 
     let mut maps: Vec<&mut Map> = envs.iter_mut().map(|(_, m)| m).collect();
     let defaults = factor_defaults(&mut maps);
@@ -509,6 +517,34 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
     doc.set("environments", environments);
     imported.document = doc;
     Ok(imported)
+}
+
+/// The paths `.tgforge-manifest.json` lists (what `gen` wrote), when the tree has one.
+fn manifest_files(dir: &Path) -> Option<BTreeSet<String>> {
+    let bytes = std::fs::read(dir.join(MANIFEST_FILE)).ok()?;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Some(manifest["files"].as_object()?.keys().cloned().collect())
+}
+
+/// `Modules/<name>/` folders holding files none of which the manifest lists: modules ejected
+/// after a first gen (tgforge no longer writes them). A tree without a manifest has none.
+fn ejected_modules(dir: &Path) -> Vec<String> {
+    let Some(listed) = manifest_files(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("Modules"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            let prefix = format!("Modules/{name}/");
+            !listed.iter().any(|p| p.starts_with(&prefix))
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// Environment folders: `<name>/infrastructure/common_vars.hcl`, in name order.
@@ -1680,6 +1716,9 @@ pub enum Status {
     Missing,
     /// In the tree, not generated.
     Extra,
+    /// In the tree, not generated, and not listed in the tree's manifest either: the user's
+    /// own (an overrides.hcl, an ejected module), which gen never writes.
+    UserOwned,
 }
 
 /// The file-by-file comparison of the existing tree with the generated one.
@@ -1725,6 +1764,7 @@ impl Comparison {
                 Status::Differs => ("differs", ""),
                 Status::Missing => ("missing", "  (generated; not in the tree)"),
                 Status::Extra => ("extra  ", "  (not generated; gen never touches it)"),
+                Status::UserOwned => ("user's ", "  (not in the tree's manifest; gen never touches it)"),
             };
             writeln!(out, "  {word}  {path}{why}")?;
         }
@@ -1737,6 +1777,13 @@ impl Comparison {
             self.count(Status::Missing),
             self.count(Status::Extra)
         )?;
+        let user_owned = self.count(Status::UserOwned);
+        if user_owned > 0 {
+            writeln!(
+                out,
+                "  and {user_owned} user-owned (in the tree, not in its manifest)"
+            )?;
+        }
         if quiet {
             return Ok(());
         }
@@ -1787,10 +1834,16 @@ pub fn compare(dir: &Path, files: &[RenderedFile]) -> io::Result<Comparison> {
             generated: Some(f.contents.clone()),
         });
     }
+    let listed = manifest_files(dir);
     for path in on_disk.iter().filter(|p| !generated.contains(p.as_str())) {
+        let user_owned = listed.as_ref().is_some_and(|l| !l.contains(path));
         result.push(FileComparison {
             path: path.clone(),
-            status: Status::Extra,
+            status: if user_owned {
+                Status::UserOwned
+            } else {
+                Status::Extra
+            },
             disk: None,
             generated: None,
         });
