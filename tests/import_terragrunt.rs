@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{generate_tree, read_tree, repo, tgforge};
+use common::{generate_tree, read_tree, repo, tgforge, tgforge_files};
 
 /// Every golden tree, found at run time (the set changes as specs are added).
 fn golden_trees() -> Vec<PathBuf> {
@@ -60,8 +60,17 @@ fn every_golden_tree_imports_to_a_spec_that_generates_it_byte_for_byte() {
         );
         assert!(!stdout.contains("not imported"), "{name}: {stdout}");
 
+        // Files the golden tree's manifest does not list are the user's (an overrides.hcl, an
+        // ejected module): the report names them, and gen never writes them.
+        let whole = read_tree(&tree);
+        let golden = tgforge_files(whole.clone());
+        for user_file in whole.keys().filter(|p| !golden.contains_key(*p)) {
+            assert!(
+                stdout.contains(&format!("user's   {user_file}  (not in the tree's manifest")),
+                "{name}: {user_file} is not reported as the user's:\n{stdout}"
+            );
+        }
         let fresh = generate_tree(&spec, &tmp.path().join("out"));
-        let golden = read_tree(&tree);
         assert_eq!(
             fresh.keys().collect::<Vec<_>>(),
             golden.keys().collect::<Vec<_>>(),
