@@ -170,10 +170,15 @@ fn a_hand_edited_tree_imports_and_the_report_shows_each_difference() {
     // The health check path is read from the edited input.
     assert!(text.contains("health_check_path: /healthz\n"), "{text}");
     // An input written as an expression is reported at its line; the default applies.
+    let ecs_text = std::fs::read_to_string(&ecs).unwrap();
+    let line = 1 + ecs_text
+        .lines()
+        .position(|l| l.trim_start().starts_with("cpu_target "))
+        .unwrap();
     assert!(
-        stdout.contains(
-            "production/infrastructure/ecs_fargate/terragrunt.hcl:43: `cpu_target` is an expression"
-        ),
+        stdout.contains(&format!(
+            "production/infrastructure/ecs_fargate/terragrunt.hcl:{line}: `cpu_target` is an expression"
+        )),
         "{stdout}"
     );
     assert!(!text.contains("cpu_target"), "{text}");
