@@ -439,8 +439,10 @@ fn a_hand_written_reference_repository_imports_with_a_file_by_file_report() {
 fn features_beyond_the_golden_trees_round_trip_too() {
     let tmp = tempfile::tempdir().unwrap();
     let source = repo().join("tests/import_fixtures/terragrunt/variants.yaml");
-    let tree = tmp.path().join("tree");
-    let original = generate_tree(&source, &tree);
+    // The spec puts the tree at `infra/tree` of its repository: the CI workflow goes to the
+    // repository root, where the import finds it again.
+    let tree = tmp.path().join("repo/infra/tree");
+    let original = generate_with_root(&source, &tree);
     let spec = tmp.path().join("spec/variants.yaml");
     let run = tgforge()
         .args(["import", "terragrunt"])
@@ -459,7 +461,8 @@ fn features_beyond_the_golden_trees_round_trip_too() {
     let text = std::fs::read_to_string(&spec).unwrap();
     // Strings YAML 1.1 would read as booleans stay quoted.
     assert!(text.contains("FEATURE: 'on'"), "{text}");
-    let again = generate_tree(&spec, &tmp.path().join("again"));
+    let again = generate_with_root(&spec, &tmp.path().join("again/infra/tree"));
+    assert!(original.contains_key("../../.github/workflows/infrastructure.yml"));
     assert_eq!(
         original.keys().collect::<Vec<_>>(),
         again.keys().collect::<Vec<_>>()
@@ -470,4 +473,20 @@ fn features_beyond_the_golden_trees_round_trip_too() {
             "{path} differs after the round trip:\n{text}"
         );
     }
+}
+
+/// Generates `spec` into `tree` (two folders below its repository root) and returns the tree
+/// with the root's files as `../../PATH`.
+fn generate_with_root(
+    spec: &Path,
+    tree: &Path,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = generate_tree(spec, tree);
+    let root = tree.parent().unwrap().parent().unwrap();
+    for (path, bytes) in read_tree(root) {
+        if !path.starts_with("infra/") {
+            files.insert(format!("../../{path}"), bytes);
+        }
+    }
+    files
 }

@@ -465,7 +465,9 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
         ),
     }
 
-    let workflow = Workflow::read(dir)?;
+    let (workflow, repository_root) = Workflow::find(dir)?;
+    let root_dir = repository_root.clone().unwrap_or_else(|| dir.to_path_buf());
+    imported.repository_root = repository_root;
     let (state, opentofu) = state_of(dir, &env_names, &root, &mut imported)?;
 
     let mut project: Option<(String, String)> = None;
@@ -484,7 +486,7 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
         tooling.set("iac", "opentofu");
     }
     tooling.set_map("github_actions", workflow.tooling(spec_name, &mut imported));
-    if !dir.join(".pre-commit-config.yaml").exists() {
+    if !root_dir.join(".pre-commit-config.yaml").exists() {
         tooling.set_commented(
             "pre_commit",
             false,
@@ -1539,7 +1541,36 @@ struct Workflow {
 
 const WORKFLOW: &str = ".github/workflows/infrastructure.yml";
 
+/// Files tgforge writes at the repository root (GitHub and pre-commit read them only there).
+const REPOSITORY_ROOT_FILES: [&str; 2] = [WORKFLOW, ".pre-commit-config.yaml"];
+
 impl Workflow {
+    /// The workflow in `dir`, or in the folder above it whose workflow names `dir` as its
+    /// `tree_path` (a tree below the repository root), with that root.
+    fn find(dir: &Path) -> Result<(Workflow, Option<PathBuf>), Failure> {
+        if dir.join(WORKFLOW).is_file() {
+            return Ok((Workflow::read(dir)?, None));
+        }
+        let Ok(tree) = dir.canonicalize() else {
+            return Ok((Workflow::default(), None));
+        };
+        for root in tree.ancestors().skip(1) {
+            if !root.join(WORKFLOW).is_file() {
+                continue;
+            }
+            let workflow = Workflow::read(root)?;
+            let names_tree = workflow
+                .tree_path
+                .as_deref()
+                .is_some_and(|t| root.join(t).canonicalize().ok().as_deref() == Some(&tree));
+            if names_tree {
+                return Ok((workflow, Some(root.to_path_buf())));
+            }
+            break;
+        }
+        Ok((Workflow::default(), None))
+    }
+
     fn read(dir: &Path) -> Result<Workflow, Failure> {
         let path = dir.join(WORKFLOW);
         let Ok(text) = std::fs::read_to_string(&path) else {
@@ -1809,16 +1840,33 @@ const SKIPPED_FOLDERS: [&str; 4] = [".git", ".terragrunt-cache", ".terraform", "
 
 /// Compares `dir` with the generated `files`. tgforge's own manifest and lock are left out:
 /// gen writes them itself.
-pub fn compare(dir: &Path, files: &[RenderedFile]) -> io::Result<Comparison> {
+/// The CI workflow and pre-commit config are compared at `repository_root` when the tree is
+/// below it.
+pub fn compare(
+    dir: &Path,
+    repository_root: Option<&Path>,
+    files: &[RenderedFile],
+) -> io::Result<Comparison> {
     let mut on_disk = BTreeSet::new();
     walk(dir, "", &mut on_disk)?;
     on_disk.remove(MANIFEST_FILE);
     on_disk.remove(crate::output::LOCK_FILE);
+    if let Some(root) = repository_root {
+        for path in REPOSITORY_ROOT_FILES {
+            if root.join(path).is_file() {
+                on_disk.insert(path.to_string());
+            }
+        }
+    }
     let mut result = Vec::new();
     let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for f in files {
+        let base = match repository_root {
+            Some(root) if REPOSITORY_ROOT_FILES.contains(&f.path.as_str()) => root,
+            _ => dir,
+        };
         let disk = if on_disk.contains(&f.path) {
-            Some(std::fs::read(dir.join(&f.path))?)
+            Some(std::fs::read(base.join(&f.path))?)
         } else {
             None
         };
