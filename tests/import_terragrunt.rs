@@ -66,7 +66,9 @@ fn every_golden_tree_imports_to_a_spec_that_generates_it_byte_for_byte() {
         let golden = tgforge_files(whole.clone());
         for user_file in whole.keys().filter(|p| !golden.contains_key(*p)) {
             assert!(
-                stdout.contains(&format!("user's   {user_file}  (not in the tree's manifest")),
+                stdout.contains(&format!(
+                    "user's   {user_file}  (not in the tree's manifest"
+                )),
                 "{name}: {user_file} is not reported as the user's:\n{stdout}"
             );
         }
@@ -477,10 +479,7 @@ fn features_beyond_the_golden_trees_round_trip_too() {
 
 /// Generates `spec` into `tree` (two folders below its repository root) and returns the tree
 /// with the root's files as `../../PATH`.
-fn generate_with_root(
-    spec: &Path,
-    tree: &Path,
-) -> std::collections::BTreeMap<String, Vec<u8>> {
+fn generate_with_root(spec: &Path, tree: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut files = generate_tree(spec, tree);
     let root = tree.parent().unwrap().parent().unwrap();
     for (path, bytes) in read_tree(root) {

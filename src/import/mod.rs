@@ -226,7 +226,9 @@ pub fn run(command: &ImportCommand, quiet: bool) -> Result<u8, Failure> {
             let imported = terragrunt::import(&args.dir, &file_name(&args.output))?;
             let (text, files) = check_and_write(&imported, &args.output, args.force)?;
             report_import(&imported, &args.output, &text, quiet).map_err(io_failure)?;
-            let comparison = terragrunt::compare(&args.dir, imported.repository_root.as_deref(), &files).map_err(io_failure)?;
+            let comparison =
+                terragrunt::compare(&args.dir, imported.repository_root.as_deref(), &files)
+                    .map_err(io_failure)?;
             let stdout = std::io::stdout();
             let style = Style {
                 color: report::use_color(&stdout),

@@ -584,7 +584,8 @@ fn per_account_bucket(dir: &Path, env_names: &[String], bucket: &Expression) -> 
     let common = read(dir, &format!("{name}/infrastructure/common_vars.hcl")).ok()??;
     let full = common.local("state_bucket").and_then(lit_str)?;
     let account = common.local("account_id").and_then(lit_str)?;
-    full.strip_suffix(&format!("-{account}")).map(str::to_string)
+    full.strip_suffix(&format!("-{account}"))
+        .map(str::to_string)
 }
 
 /// The `state` section and whether OpenTofu runs the tree, from the root configuration.
@@ -634,12 +635,12 @@ fn state_of(
     let bucket = find("bucket")
         .and_then(|b| lit_str(b).or_else(|| per_account_bucket(dir, env_names, b)))
         .ok_or_else(|| {
-        root.error(
-            "bucket",
-            "the remote state has no literal `bucket`",
-            Some("write the bucket name in `remote_state.config`"),
-        )
-    })?;
+            root.error(
+                "bucket",
+                "the remote state has no literal `bucket`",
+                Some("write the bucket name in `remote_state.config`"),
+            )
+        })?;
     let region = find("region").and_then(lit_str).ok_or_else(|| {
         root.error(
             "region",
@@ -1795,7 +1796,10 @@ impl Comparison {
                 Status::Differs => ("differs", ""),
                 Status::Missing => ("missing", "  (generated; not in the tree)"),
                 Status::Extra => ("extra  ", "  (not generated; gen never touches it)"),
-                Status::UserOwned => ("user's ", "  (not in the tree's manifest; gen never touches it)"),
+                Status::UserOwned => (
+                    "user's ",
+                    "  (not in the tree's manifest; gen never touches it)",
+                ),
             };
             writeln!(out, "  {word}  {path}{why}")?;
         }
