@@ -463,6 +463,9 @@ fn features_beyond_the_golden_trees_round_trip_too() {
     let text = std::fs::read_to_string(&spec).unwrap();
     // Strings YAML 1.1 would read as booleans stay quoted.
     assert!(text.contains("FEATURE: 'on'"), "{text}");
+    // What prod turns off is read back from the inputs tgforge leaves out or writes.
+    assert!(text.contains("wait_for_steady_state: false"), "{text}");
+    assert!(text.contains("collectstatic: false"), "{text}");
     let again = generate_with_root(&spec, &tmp.path().join("again/infra/tree"));
     assert!(original.contains_key("../../.github/workflows/infrastructure.yml"));
     assert_eq!(

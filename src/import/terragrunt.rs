@@ -886,6 +886,11 @@ fn import_environment(
             compute.input("root_volume_size").and_then(lit_u32),
         );
         env.set("compute", c);
+    } else if compute.input("wait_for_steady_state").and_then(lit_bool) == Some(false) {
+        // tgforge writes the input only when apply is told not to wait (the default waits).
+        let mut c = Map::new();
+        c.set("wait_for_steady_state", false);
+        env.set("compute", c);
     }
 
     let efs_mount = compute.input("efs_mount_path").and_then(lit_str);
@@ -984,6 +989,10 @@ fn import_environment(
             "command",
             migrations.input("migrate_command").and_then(lit_str),
         );
+        // With static files, tgforge's job also runs collectstatic unless told not to.
+        if cloudfront.is_some() && migrations.input("collectstatic_command").is_none() {
+            m.set("collectstatic", false);
+        }
         if m.is_empty() {
             m.set("enabled", true);
         }
