@@ -1685,11 +1685,53 @@ impl Workflow {
         ];
         for (key, value, default) in pinned {
             if let Some(v) = value.as_deref().filter(|v| *v != default) {
-                g.set(key, v);
+                match pinned_source(v).filter(|_| key == "tgforge_install") {
+                    Some(source) => g.set("tgforge_source", source),
+                    None => g.set(key, v),
+                }
             }
         }
         g
     }
+}
+
+/// `tooling.github_actions.tgforge_source` when an install command is exactly what tgforge
+/// writes for one (a git commit, or a release archive checked against its SHA-256).
+fn pinned_source(command: &str) -> Option<Map> {
+    let mut source = Map::new();
+    let words = shell_words(command);
+    if let [
+        "cargo",
+        "install",
+        "--locked",
+        "--git",
+        git,
+        "--rev",
+        rev,
+        "tgforge",
+    ] = words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+        && command == format!("cargo install --locked --git '{git}' --rev {rev} tgforge")
+    {
+        source.set("git", *git);
+        source.set("rev", *rev);
+        return Some(source);
+    }
+    let rest = command.strip_prefix("curl -fsSL -o /tmp/tgforge.tar.gz '")?;
+    let (url, rest) = rest.split_once("' && echo '")?;
+    let (sha256, _) = rest.split_once("  /tmp/tgforge.tar.gz'")?;
+    let expected = format!(
+        "curl -fsSL -o /tmp/tgforge.tar.gz '{url}' && echo '{sha256}  /tmp/tgforge.tar.gz' | sha256sum -c - && tar -xzf /tmp/tgforge.tar.gz -C /tmp tgforge && sudo install -m 0755 /tmp/tgforge /usr/local/bin/tgforge"
+    );
+    if command != expected {
+        return None;
+    }
+    source.set("release_url", url);
+    source.set("sha256", sha256);
+    Some(source)
 }
 
 /// Splits a command line as a POSIX shell would for words made of plain characters, single
@@ -1942,6 +1984,27 @@ fn walk(root: &Path, rel: &str, out: &mut BTreeSet<String>) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn install_commands_tgforge_writes_become_the_pinned_source() {
+        let git = "cargo install --locked --git 'https://github.com/o/tgforge' --rev 0123456789abcdef0123456789abcdef01234567 tgforge";
+        assert_eq!(
+            pinned_source(git).unwrap().to_yaml(),
+            "git: https://github.com/o/tgforge\nrev: 0123456789abcdef0123456789abcdef01234567\n"
+        );
+        let sha = "a".repeat(64);
+        let release = format!(
+            "curl -fsSL -o /tmp/tgforge.tar.gz 'https://example.com/t.tar.gz' && echo '{sha}  /tmp/tgforge.tar.gz' | sha256sum -c - && tar -xzf /tmp/tgforge.tar.gz -C /tmp tgforge && sudo install -m 0755 /tmp/tgforge /usr/local/bin/tgforge"
+        );
+        assert_eq!(
+            pinned_source(&release).unwrap().to_yaml(),
+            format!("release_url: https://example.com/t.tar.gz\nsha256: {sha}\n")
+        );
+        // Any other command stays an install command.
+        assert!(pinned_source("cargo install tgforge --locked --version 0.1.0").is_none());
+        assert!(pinned_source(&format!("{git} --force")).is_none());
+        assert!(pinned_source(&release.replace("sudo ", "")).is_none());
+    }
 
     #[test]
     fn shell_words_undo_tgforge_quoting() {
