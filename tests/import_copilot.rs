@@ -84,8 +84,14 @@ fn a_single_environment_imports_validates_and_generates() {
     let ecs = String::from_utf8(tree["prod-pdx/infrastructure/ecs_fargate/terragrunt.hcl"].clone())
         .unwrap();
     assert!(ecs.contains("container_port     = 8080"), "{ecs}");
+    // The secret's parameter name (aligned with the other secrets, so spaces vary).
     assert!(
-        ecs.contains("GITHUB_TOKEN = \"frontend-app-prod-pdx_GITHUB_TOKEN\""),
+        ecs.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
+            == [
+                "GITHUB_TOKEN",
+                "=",
+                "\"frontend-app-prod-pdx_GITHUB_TOKEN\""
+            ]),
         "{ecs}"
     );
     assert!(tree.contains_key("prod-pdx/infrastructure/ecr/terragrunt.hcl"));

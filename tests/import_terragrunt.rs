@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{generate_tree, read_tree, repo, tgforge};
+use common::{generate_tree, read_tree, repo, tgforge, tgforge_files};
 
 /// Every golden tree, found at run time (the set changes as specs are added).
 fn golden_trees() -> Vec<PathBuf> {
@@ -60,8 +60,19 @@ fn every_golden_tree_imports_to_a_spec_that_generates_it_byte_for_byte() {
         );
         assert!(!stdout.contains("not imported"), "{name}: {stdout}");
 
+        // Files the golden tree's manifest does not list are the user's (an overrides.hcl, an
+        // ejected module): the report names them, and gen never writes them.
+        let whole = read_tree(&tree);
+        let golden = tgforge_files(whole.clone());
+        for user_file in whole.keys().filter(|p| !golden.contains_key(*p)) {
+            assert!(
+                stdout.contains(&format!(
+                    "user's   {user_file}  (not in the tree's manifest"
+                )),
+                "{name}: {user_file} is not reported as the user's:\n{stdout}"
+            );
+        }
         let fresh = generate_tree(&spec, &tmp.path().join("out"));
-        let golden = read_tree(&tree);
         assert_eq!(
             fresh.keys().collect::<Vec<_>>(),
             golden.keys().collect::<Vec<_>>(),
@@ -161,10 +172,15 @@ fn a_hand_edited_tree_imports_and_the_report_shows_each_difference() {
     // The health check path is read from the edited input.
     assert!(text.contains("health_check_path: /healthz\n"), "{text}");
     // An input written as an expression is reported at its line; the default applies.
+    let ecs_text = std::fs::read_to_string(&ecs).unwrap();
+    let line = 1 + ecs_text
+        .lines()
+        .position(|l| l.trim_start().starts_with("cpu_target "))
+        .unwrap();
     assert!(
-        stdout.contains(
-            "production/infrastructure/ecs_fargate/terragrunt.hcl:43: `cpu_target` is an expression"
-        ),
+        stdout.contains(&format!(
+            "production/infrastructure/ecs_fargate/terragrunt.hcl:{line}: `cpu_target` is an expression"
+        )),
         "{stdout}"
     );
     assert!(!text.contains("cpu_target"), "{text}");
@@ -425,8 +441,10 @@ fn a_hand_written_reference_repository_imports_with_a_file_by_file_report() {
 fn features_beyond_the_golden_trees_round_trip_too() {
     let tmp = tempfile::tempdir().unwrap();
     let source = repo().join("tests/import_fixtures/terragrunt/variants.yaml");
-    let tree = tmp.path().join("tree");
-    let original = generate_tree(&source, &tree);
+    // The spec puts the tree at `infra/tree` of its repository: the CI workflow goes to the
+    // repository root, where the import finds it again.
+    let tree = tmp.path().join("repo/infra/tree");
+    let original = generate_with_root(&source, &tree);
     let spec = tmp.path().join("spec/variants.yaml");
     let run = tgforge()
         .args(["import", "terragrunt"])
@@ -445,7 +463,11 @@ fn features_beyond_the_golden_trees_round_trip_too() {
     let text = std::fs::read_to_string(&spec).unwrap();
     // Strings YAML 1.1 would read as booleans stay quoted.
     assert!(text.contains("FEATURE: 'on'"), "{text}");
-    let again = generate_tree(&spec, &tmp.path().join("again"));
+    // What prod turns off is read back from the inputs tgforge leaves out or writes.
+    assert!(text.contains("wait_for_steady_state: false"), "{text}");
+    assert!(text.contains("collectstatic: false"), "{text}");
+    let again = generate_with_root(&spec, &tmp.path().join("again/infra/tree"));
+    assert!(original.contains_key("../../.github/workflows/infrastructure.yml"));
     assert_eq!(
         original.keys().collect::<Vec<_>>(),
         again.keys().collect::<Vec<_>>()
@@ -456,4 +478,17 @@ fn features_beyond_the_golden_trees_round_trip_too() {
             "{path} differs after the round trip:\n{text}"
         );
     }
+}
+
+/// Generates `spec` into `tree` (two folders below its repository root) and returns the tree
+/// with the root's files as `../../PATH`.
+fn generate_with_root(spec: &Path, tree: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = generate_tree(spec, tree);
+    let root = tree.parent().unwrap().parent().unwrap();
+    for (path, bytes) in read_tree(root) {
+        if !path.starts_with("infra/") {
+            files.insert(format!("../../{path}"), bytes);
+        }
+    }
+    files
 }

@@ -130,6 +130,9 @@ pub struct Imported {
     pub notes: Vec<Finding>,
     /// Files to write beside the spec (file name, contents), e.g. a custom ECR policy.
     pub extra_files: Vec<(String, Vec<u8>)>,
+    /// The repository root holding the CI workflow and pre-commit config, when the tree is
+    /// below it (`tooling.github_actions.tree_path`); `None` when the tree is the root.
+    pub repository_root: Option<std::path::PathBuf>,
 }
 
 impl Imported {
@@ -223,7 +226,9 @@ pub fn run(command: &ImportCommand, quiet: bool) -> Result<u8, Failure> {
             let imported = terragrunt::import(&args.dir, &file_name(&args.output))?;
             let (text, files) = check_and_write(&imported, &args.output, args.force)?;
             report_import(&imported, &args.output, &text, quiet).map_err(io_failure)?;
-            let comparison = terragrunt::compare(&args.dir, &files).map_err(io_failure)?;
+            let comparison =
+                terragrunt::compare(&args.dir, imported.repository_root.as_deref(), &files)
+                    .map_err(io_failure)?;
             let stdout = std::io::stdout();
             let style = Style {
                 color: report::use_color(&stdout),

@@ -145,6 +145,17 @@ const LITERAL_INPUTS: [(&str, &[&str]); 15] = [
     ("ecr", &["policy_json"]),
 ];
 
+/// The app's settings of a compute unit: `environment_json = jsonencode(merge({...}, {...}))`
+/// as tgforge writes them now (a string reaches Terraform verbatim), or the older
+/// `environment = merge(...)`.
+fn app_environment(unit: &Source) -> Option<&Expression> {
+    match unit.input("environment_json") {
+        Some(Expression::FuncCall(f)) if f.name.name.as_str() == "jsonencode" => f.args.first(),
+        Some(other) => Some(other),
+        None => unit.input("environment"),
+    }
+}
+
 /// A value written out: no references, calls or interpolation.
 fn is_literal(e: &Expression) -> bool {
     match e {
@@ -201,10 +212,18 @@ impl Source {
             .map(|a| &a.expr)
     }
 
-    /// The `inputs = { ... }` object of a unit.
+    /// The `inputs = { ... }` object of a unit. tgforge writes it as the first argument of
+    /// `merge({...}, local.environment_overrides, local.unit_overrides)` (the overrides come
+    /// from the user-owned overrides include); a plain object is read too.
     fn inputs(&self) -> Option<&hcl::Object<ObjectKey, Expression>> {
         match self.attr("inputs") {
             Some(Expression::Object(o)) => Some(o),
+            Some(Expression::FuncCall(f)) if f.name.name.as_str() == "merge" => {
+                match f.args.first() {
+                    Some(Expression::Object(o)) => Some(o),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -446,8 +465,10 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
         ),
     }
 
-    let workflow = Workflow::read(dir)?;
-    let (state, opentofu) = state_of(&root, &mut imported)?;
+    let (workflow, repository_root) = Workflow::find(dir)?;
+    let root_dir = repository_root.clone().unwrap_or_else(|| dir.to_path_buf());
+    imported.repository_root = repository_root;
+    let (state, opentofu) = state_of(dir, &env_names, &root, &mut imported)?;
 
     let mut project: Option<(String, String)> = None;
     let mut envs: Vec<(String, Map)> = Vec::new();
@@ -465,7 +486,7 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
         tooling.set("iac", "opentofu");
     }
     tooling.set_map("github_actions", workflow.tooling(spec_name, &mut imported));
-    if !dir.join(".pre-commit-config.yaml").exists() {
+    if !root_dir.join(".pre-commit-config.yaml").exists() {
         tooling.set_commented(
             "pre_commit",
             false,
@@ -473,6 +494,14 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
         );
     }
     doc.set_map("tooling", tooling);
+    let ejected = ejected_modules(dir);
+    if !ejected.is_empty() {
+        doc.set_commented(
+            "ejected_modules",
+            Node::List(ejected.iter().map(Node::from).collect()),
+            &["Modules the tree holds but its manifest does not list: the team's own now."],
+        );
+    }
 
     let mut maps: Vec<&mut Map> = envs.iter_mut().map(|(_, m)| m).collect();
     let defaults = factor_defaults(&mut maps);
@@ -490,6 +519,34 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
     doc.set("environments", environments);
     imported.document = doc;
     Ok(imported)
+}
+
+/// The paths `.tgforge-manifest.json` lists (what `gen` wrote), when the tree has one.
+fn manifest_files(dir: &Path) -> Option<BTreeSet<String>> {
+    let bytes = std::fs::read(dir.join(MANIFEST_FILE)).ok()?;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Some(manifest["files"].as_object()?.keys().cloned().collect())
+}
+
+/// `Modules/<name>/` folders holding files none of which the manifest lists: modules ejected
+/// after a first gen (tgforge no longer writes them). A tree without a manifest has none.
+fn ejected_modules(dir: &Path) -> Vec<String> {
+    let Some(listed) = manifest_files(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("Modules"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            let prefix = format!("Modules/{name}/");
+            !listed.iter().any(|p| p.starts_with(&prefix))
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// Environment folders: `<name>/infrastructure/common_vars.hcl`, in name order.
@@ -512,8 +569,32 @@ fn environment_folders(dir: &Path) -> Result<Vec<String>, Failure> {
     Ok(names)
 }
 
+/// The spec's state bucket when the environments use several accounts: root.hcl reads
+/// `local.common.state_bucket`, which each common_vars.hcl sets to `<bucket>-<account id>`.
+fn per_account_bucket(dir: &Path, env_names: &[String], bucket: &Expression) -> Option<String> {
+    let Expression::Traversal(t) = bucket else {
+        return None;
+    };
+    let reads_common = matches!(&t.expr, Expression::Variable(v) if v.as_str() == "local")
+        && t.operators.len() == 2;
+    if !reads_common {
+        return None;
+    }
+    let name = env_names.first()?;
+    let common = read(dir, &format!("{name}/infrastructure/common_vars.hcl")).ok()??;
+    let full = common.local("state_bucket").and_then(lit_str)?;
+    let account = common.local("account_id").and_then(lit_str)?;
+    full.strip_suffix(&format!("-{account}"))
+        .map(str::to_string)
+}
+
 /// The `state` section and whether OpenTofu runs the tree, from the root configuration.
-fn state_of(root: &Source, imported: &mut Imported) -> Result<(Map, bool), Failure> {
+fn state_of(
+    dir: &Path,
+    env_names: &[String],
+    root: &Source,
+    imported: &mut Imported,
+) -> Result<(Map, bool), Failure> {
     let opentofu = root
         .attr("terraform_binary")
         .and_then(lit_str)
@@ -551,13 +632,15 @@ fn state_of(root: &Source, imported: &mut Imported) -> Result<(Map, bool), Failu
         .map(|a| &a.expr);
     let objects = config.map(objects_in).unwrap_or_default();
     let find = |key: &str| objects.iter().find_map(|o| object_get(o, key));
-    let bucket = find("bucket").and_then(lit_str).ok_or_else(|| {
-        root.error(
-            "bucket",
-            "the remote state has no literal `bucket`",
-            Some("write the bucket name in `remote_state.config`"),
-        )
-    })?;
+    let bucket = find("bucket")
+        .and_then(|b| lit_str(b).or_else(|| per_account_bucket(dir, env_names, b)))
+        .ok_or_else(|| {
+            root.error(
+                "bucket",
+                "the remote state has no literal `bucket`",
+                Some("write the bucket name in `remote_state.config`"),
+            )
+        })?;
     let region = find("region").and_then(lit_str).ok_or_else(|| {
         root.error(
             "region",
@@ -803,11 +886,16 @@ fn import_environment(
             compute.input("root_volume_size").and_then(lit_u32),
         );
         env.set("compute", c);
+    } else if compute.input("wait_for_steady_state").and_then(lit_bool) == Some(false) {
+        // tgforge writes the input only when apply is told not to wait (the default waits).
+        let mut c = Map::new();
+        c.set("wait_for_steady_state", false);
+        env.set("compute", c);
     }
 
     let efs_mount = compute.input("efs_mount_path").and_then(lit_str);
     let module_settings =
-        if compute.input("environment").is_none() || compute.input("secrets").is_none() {
+        if app_environment(compute).is_none() || compute.input("secrets").is_none() {
             container_settings(dir, &prefix, imported)?
         } else {
             None
@@ -901,6 +989,10 @@ fn import_environment(
             "command",
             migrations.input("migrate_command").and_then(lit_str),
         );
+        // With static files, tgforge's job also runs collectstatic unless told not to.
+        if cloudfront.is_some() && migrations.input("collectstatic_command").is_none() {
+            m.set("collectstatic", false);
+        }
         if m.is_empty() {
             m.set("enabled", true);
         }
@@ -1074,14 +1166,14 @@ fn app(
     );
 
     // Plain settings: the first object of `merge(...)` (the second holds endpoints).
-    let mut environment = match compute.input("environment") {
+    let mut environment = match app_environment(compute) {
         Some(Expression::FuncCall(f)) => f.args.first().and_then(lit_str_map),
         Some(other) => lit_str_map(other),
         None => None,
     }
     .unwrap_or_default();
     if let Some(module) = module_settings
-        && compute.input("environment").is_none()
+        && app_environment(compute).is_none()
     {
         environment.extend(module.environment.clone());
     }
@@ -1459,7 +1551,36 @@ struct Workflow {
 
 const WORKFLOW: &str = ".github/workflows/infrastructure.yml";
 
+/// Files tgforge writes at the repository root (GitHub and pre-commit read them only there).
+const REPOSITORY_ROOT_FILES: [&str; 2] = [WORKFLOW, ".pre-commit-config.yaml"];
+
 impl Workflow {
+    /// The workflow in `dir`, or in the folder above it whose workflow names `dir` as its
+    /// `tree_path` (a tree below the repository root), with that root.
+    fn find(dir: &Path) -> Result<(Workflow, Option<PathBuf>), Failure> {
+        if dir.join(WORKFLOW).is_file() {
+            return Ok((Workflow::read(dir)?, None));
+        }
+        let Ok(tree) = dir.canonicalize() else {
+            return Ok((Workflow::default(), None));
+        };
+        for root in tree.ancestors().skip(1) {
+            if !root.join(WORKFLOW).is_file() {
+                continue;
+            }
+            let workflow = Workflow::read(root)?;
+            let names_tree = workflow
+                .tree_path
+                .as_deref()
+                .is_some_and(|t| root.join(t).canonicalize().ok().as_deref() == Some(&tree));
+            if names_tree {
+                return Ok((workflow, Some(root.to_path_buf())));
+            }
+            break;
+        }
+        Ok((Workflow::default(), None))
+    }
+
     fn read(dir: &Path) -> Result<Workflow, Failure> {
         let path = dir.join(WORKFLOW);
         let Ok(text) = std::fs::read_to_string(&path) else {
@@ -1492,6 +1613,14 @@ impl Workflow {
                     "Install tgforge" => w.tgforge_install = s(&step["run"]),
                     "The committed tree is exactly what the spec generates" => {
                         let words = shell_words(step["run"].as_str().unwrap_or(""));
+                        // `--format github` (annotations in the run) is what tgforge writes
+                        // since the check reports in GitHub's format; older trees lack it.
+                        let words = match words.as_slice() {
+                            [head @ .., f, github] if f == "--format" && github == "github" => {
+                                head.to_vec()
+                            }
+                            _ => words,
+                        };
                         if let [tg, gen_word, spec, o, tree, check] = words.as_slice()
                             && tg == "tgforge"
                             && gen_word == "gen"
@@ -1556,11 +1685,53 @@ impl Workflow {
         ];
         for (key, value, default) in pinned {
             if let Some(v) = value.as_deref().filter(|v| *v != default) {
-                g.set(key, v);
+                match pinned_source(v).filter(|_| key == "tgforge_install") {
+                    Some(source) => g.set("tgforge_source", source),
+                    None => g.set(key, v),
+                }
             }
         }
         g
     }
+}
+
+/// `tooling.github_actions.tgforge_source` when an install command is exactly what tgforge
+/// writes for one (a git commit, or a release archive checked against its SHA-256).
+fn pinned_source(command: &str) -> Option<Map> {
+    let mut source = Map::new();
+    let words = shell_words(command);
+    if let [
+        "cargo",
+        "install",
+        "--locked",
+        "--git",
+        git,
+        "--rev",
+        rev,
+        "tgforge",
+    ] = words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+        && command == format!("cargo install --locked --git '{git}' --rev {rev} tgforge")
+    {
+        source.set("git", *git);
+        source.set("rev", *rev);
+        return Some(source);
+    }
+    let rest = command.strip_prefix("curl -fsSL -o /tmp/tgforge.tar.gz '")?;
+    let (url, rest) = rest.split_once("' && echo '")?;
+    let (sha256, _) = rest.split_once("  /tmp/tgforge.tar.gz'")?;
+    let expected = format!(
+        "curl -fsSL -o /tmp/tgforge.tar.gz '{url}' && echo '{sha256}  /tmp/tgforge.tar.gz' | sha256sum -c - && tar -xzf /tmp/tgforge.tar.gz -C /tmp tgforge && sudo install -m 0755 /tmp/tgforge /usr/local/bin/tgforge"
+    );
+    if command != expected {
+        return None;
+    }
+    source.set("release_url", url);
+    source.set("sha256", sha256);
+    Some(source)
 }
 
 /// Splits a command line as a POSIX shell would for words made of plain characters, single
@@ -1628,6 +1799,9 @@ pub enum Status {
     Missing,
     /// In the tree, not generated.
     Extra,
+    /// In the tree, not generated, and not listed in the tree's manifest either: the user's
+    /// own (an overrides.hcl, an ejected module), which gen never writes.
+    UserOwned,
 }
 
 /// The file-by-file comparison of the existing tree with the generated one.
@@ -1673,6 +1847,10 @@ impl Comparison {
                 Status::Differs => ("differs", ""),
                 Status::Missing => ("missing", "  (generated; not in the tree)"),
                 Status::Extra => ("extra  ", "  (not generated; gen never touches it)"),
+                Status::UserOwned => (
+                    "user's ",
+                    "  (not in the tree's manifest; gen never touches it)",
+                ),
             };
             writeln!(out, "  {word}  {path}{why}")?;
         }
@@ -1685,6 +1863,13 @@ impl Comparison {
             self.count(Status::Missing),
             self.count(Status::Extra)
         )?;
+        let user_owned = self.count(Status::UserOwned);
+        if user_owned > 0 {
+            writeln!(
+                out,
+                "  and {user_owned} user-owned (in the tree, not in its manifest)"
+            )?;
+        }
         if quiet {
             return Ok(());
         }
@@ -1710,16 +1895,33 @@ const SKIPPED_FOLDERS: [&str; 4] = [".git", ".terragrunt-cache", ".terraform", "
 
 /// Compares `dir` with the generated `files`. tgforge's own manifest and lock are left out:
 /// gen writes them itself.
-pub fn compare(dir: &Path, files: &[RenderedFile]) -> io::Result<Comparison> {
+/// The CI workflow and pre-commit config are compared at `repository_root` when the tree is
+/// below it.
+pub fn compare(
+    dir: &Path,
+    repository_root: Option<&Path>,
+    files: &[RenderedFile],
+) -> io::Result<Comparison> {
     let mut on_disk = BTreeSet::new();
     walk(dir, "", &mut on_disk)?;
     on_disk.remove(MANIFEST_FILE);
     on_disk.remove(crate::output::LOCK_FILE);
+    if let Some(root) = repository_root {
+        for path in REPOSITORY_ROOT_FILES {
+            if root.join(path).is_file() {
+                on_disk.insert(path.to_string());
+            }
+        }
+    }
     let mut result = Vec::new();
     let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for f in files {
+        let base = match repository_root {
+            Some(root) if REPOSITORY_ROOT_FILES.contains(&f.path.as_str()) => root,
+            _ => dir,
+        };
         let disk = if on_disk.contains(&f.path) {
-            Some(std::fs::read(dir.join(&f.path))?)
+            Some(std::fs::read(base.join(&f.path))?)
         } else {
             None
         };
@@ -1735,10 +1937,16 @@ pub fn compare(dir: &Path, files: &[RenderedFile]) -> io::Result<Comparison> {
             generated: Some(f.contents.clone()),
         });
     }
+    let listed = manifest_files(dir);
     for path in on_disk.iter().filter(|p| !generated.contains(p.as_str())) {
+        let user_owned = listed.as_ref().is_some_and(|l| !l.contains(path));
         result.push(FileComparison {
             path: path.clone(),
-            status: Status::Extra,
+            status: if user_owned {
+                Status::UserOwned
+            } else {
+                Status::Extra
+            },
             disk: None,
             generated: None,
         });
@@ -1776,6 +1984,27 @@ fn walk(root: &Path, rel: &str, out: &mut BTreeSet<String>) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn install_commands_tgforge_writes_become_the_pinned_source() {
+        let git = "cargo install --locked --git 'https://github.com/o/tgforge' --rev 0123456789abcdef0123456789abcdef01234567 tgforge";
+        assert_eq!(
+            pinned_source(git).unwrap().to_yaml(),
+            "git: https://github.com/o/tgforge\nrev: 0123456789abcdef0123456789abcdef01234567\n"
+        );
+        let sha = "a".repeat(64);
+        let release = format!(
+            "curl -fsSL -o /tmp/tgforge.tar.gz 'https://example.com/t.tar.gz' && echo '{sha}  /tmp/tgforge.tar.gz' | sha256sum -c - && tar -xzf /tmp/tgforge.tar.gz -C /tmp tgforge && sudo install -m 0755 /tmp/tgforge /usr/local/bin/tgforge"
+        );
+        assert_eq!(
+            pinned_source(&release).unwrap().to_yaml(),
+            format!("release_url: https://example.com/t.tar.gz\nsha256: {sha}\n")
+        );
+        // Any other command stays an install command.
+        assert!(pinned_source("cargo install tgforge --locked --version 0.1.0").is_none());
+        assert!(pinned_source(&format!("{git} --force")).is_none());
+        assert!(pinned_source(&release.replace("sudo ", "")).is_none());
+    }
 
     #[test]
     fn shell_words_undo_tgforge_quoting() {
