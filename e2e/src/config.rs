@@ -27,6 +27,8 @@ pub struct Dependency {
     pub mock_outputs: Option<Value>,
     /// `None`: the attribute is absent, which Terragrunt reads as "every command".
     pub mock_outputs_allowed_terraform_commands: Option<Vec<String>>,
+    /// `mock_outputs_merge_strategy_with_state`: `None` ("no_merge") or `Some("shallow")`.
+    pub merge_mocks_with_state: Option<String>,
     pub skip_outputs: bool,
 }
 
@@ -427,6 +429,7 @@ fn eval_dependency(
         config_path: PathBuf::new(),
         mock_outputs: None,
         mock_outputs_allowed_terraform_commands: None,
+        merge_mocks_with_state: None,
         skip_outputs: false,
     };
     let mut has_path = false;
@@ -456,6 +459,13 @@ fn eval_dependency(
                 );
             }
             "skip_outputs" => dep.skip_outputs = v.as_bool().unwrap_or(false),
+            "mock_outputs_merge_strategy_with_state" => match v.as_str() {
+                Some("no_merge") => dep.merge_mocks_with_state = None,
+                Some("shallow") => dep.merge_mocks_with_state = Some("shallow".into()),
+                other => bail!(
+                    "mock_outputs_merge_strategy_with_state {other:?} is not supported by the harness"
+                ),
+            },
             other => bail!(
                 "{}: attribute `{other}` is not supported by the harness",
                 ctx_err()

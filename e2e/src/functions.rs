@@ -60,7 +60,14 @@ pub fn context<'a>() -> Context<'a> {
     );
     ctx.declare_func(
         "read_terragrunt_config",
-        FuncDef::builder().param(s()).build(read_terragrunt_config),
+        FuncDef::builder()
+            .param(s())
+            .variadic_param(any())
+            .build(read_terragrunt_config),
+    );
+    ctx.declare_func(
+        "fileexists",
+        FuncDef::builder().param(s()).build(fileexists),
     );
     ctx.declare_func(
         "path_relative_to_include",
@@ -161,13 +168,29 @@ fn find_in_parent_folders(args: FuncArgs) -> Result<Value, String> {
     }
 }
 
+/// `read_terragrunt_config(path[, default])`: with a default, a missing file gives the default
+/// (how the generated units read the user's optional overrides.hcl).
 fn read_terragrunt_config(args: FuncArgs) -> Result<Value, String> {
     let scope = current_scope()?;
     let path = scope
         .terragrunt_dir
         .join(args[0].as_str().unwrap_or_default());
+    if let Some(default) = args.get(1)
+        && !path.exists()
+    {
+        return Ok(default.clone());
+    }
     crate::config::read_config_value(&path, &scope.env)
         .map_err(|e| format!("read_terragrunt_config: {e:#}"))
+}
+
+/// `fileexists(path)`: whether a regular file is there (relative paths from the unit's folder).
+fn fileexists(args: FuncArgs) -> Result<Value, String> {
+    let scope = current_scope()?;
+    let path = scope
+        .terragrunt_dir
+        .join(args[0].as_str().unwrap_or_default());
+    Ok(Value::from(path.is_file()))
 }
 
 /// The unit's directory relative to the directory of the included file (the root config).

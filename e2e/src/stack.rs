@@ -145,9 +145,23 @@ fn check_in_stack(
 /// dependency's real outputs when it has any; otherwise its mock outputs if the command is
 /// allowed to use them; otherwise an error, as Terragrunt reports it.
 pub fn dependency_outputs(dep: &Dependency, real: Option<&Value>, command: &str) -> Result<Value> {
+    let allowed = dep
+        .mock_outputs_allowed_terraform_commands
+        .as_ref()
+        .is_none_or(|cmds| cmds.iter().any(|c| c == command));
     if let Some(Value::Object(m)) = real
         && !m.is_empty()
     {
+        // "shallow": mock outputs the state lacks (a module that gained an output after the
+        // dependency was applied) fill in, for the commands allowed to use mocks.
+        if dep.merge_mocks_with_state.as_deref() == Some("shallow")
+            && allowed
+            && let Some(Value::Object(mock)) = &dep.mock_outputs
+        {
+            let mut merged = mock.clone();
+            merged.extend(m.clone());
+            return Ok(Value::Object(merged));
+        }
         return Ok(Value::Object(m.clone()));
     }
     if dep.skip_outputs {
@@ -156,10 +170,6 @@ pub fn dependency_outputs(dep: &Dependency, real: Option<&Value>, command: &str)
             .clone()
             .unwrap_or(Value::Object(hcl::Map::new())));
     }
-    let allowed = dep
-        .mock_outputs_allowed_terraform_commands
-        .as_ref()
-        .is_none_or(|cmds| cmds.iter().any(|c| c == command));
     match (&dep.mock_outputs, allowed) {
         (Some(mock), true) => Ok(mock.clone()),
         _ => bail!(
@@ -181,6 +191,7 @@ mod tests {
             mock_outputs: Some(hcl::value!({ vpc_id = "vpc-mock" })),
             mock_outputs_allowed_terraform_commands: allowed
                 .map(|v| v.into_iter().map(String::from).collect()),
+            merge_mocks_with_state: None,
             skip_outputs: false,
         }
     }

@@ -36,7 +36,15 @@ fn team_task_units_evaluate_like_terragrunt() {
     assert_eq!(stack.levels[1], vec!["security_groups"]);
     assert_eq!(
         stack.deps_of("ecs_fargate").into_iter().collect::<Vec<_>>(),
-        vec!["alb", "db_instance", "ecr", "security_groups", "vpc"]
+        // s3_static: the app receives the static-file bucket's name (issue 9).
+        vec![
+            "alb",
+            "db_instance",
+            "ecr",
+            "s3_static",
+            "security_groups",
+            "vpc"
+        ]
     );
 
     let unit = &stack.units["ecs_fargate"];
