@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
-use super::spec_writer::{Map, Node, factor_defaults};
+use super::spec_writer::{Map, Node, set_environments};
 use super::{Imported, input_error};
 use crate::Failure;
 use crate::spec::source_map::SourceMap;
@@ -390,20 +390,7 @@ pub fn import(dir: &Path, options: &Options) -> Result<Imported, Failure> {
     tooling.set("github_actions", gha);
     doc.set("tooling", tooling);
 
-    let mut maps: Vec<&mut Map> = envs.iter_mut().map(|(_, m)| m).collect();
-    let defaults = factor_defaults(&mut maps);
-    if !defaults.is_empty() {
-        doc.set_commented(
-            "defaults",
-            defaults,
-            &["What every environment shares (deep-merged under each one)."],
-        );
-    }
-    let mut environments = Map::spaced();
-    for (name, env) in envs {
-        environments.set(&name, env);
-    }
-    doc.set("environments", environments);
+    set_environments(&mut doc, envs);
     imported.document = doc;
     dedupe(&mut imported);
     Ok(imported)

@@ -296,6 +296,25 @@ pub fn factor_defaults(envs: &mut [&mut Map]) -> Map {
     defaults
 }
 
+/// Writes `defaults` (what every environment shares, taken out of each) and `environments`,
+/// in their order, into the spec document.
+pub fn set_environments(doc: &mut Map, mut envs: Vec<(String, Map)>) {
+    let mut maps: Vec<&mut Map> = envs.iter_mut().map(|(_, m)| m).collect();
+    let defaults = factor_defaults(&mut maps);
+    if !defaults.is_empty() {
+        doc.set_commented(
+            "defaults",
+            defaults,
+            &["What every environment shares (deep-merged under each one)."],
+        );
+    }
+    let mut environments = Map::spaced();
+    for (name, env) in envs {
+        environments.set(&name, env);
+    }
+    doc.set("environments", environments);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use hcl::{Body, Expression, ObjectKey};
 use ipnet::Ipv4Net;
 
-use super::spec_writer::{Map, Node, factor_defaults};
+use super::spec_writer::{Map, Node, set_environments};
 use super::{Imported, input_error};
 use crate::Failure;
 use crate::output::MANIFEST_FILE;
@@ -503,20 +503,7 @@ pub fn import(dir: &Path, spec_name: &str) -> Result<Imported, Failure> {
         );
     }
 
-    let mut maps: Vec<&mut Map> = envs.iter_mut().map(|(_, m)| m).collect();
-    let defaults = factor_defaults(&mut maps);
-    if !defaults.is_empty() {
-        doc.set_commented(
-            "defaults",
-            defaults,
-            &["What every environment shares (deep-merged under each one)."],
-        );
-    }
-    let mut environments = Map::spaced();
-    for (name, env) in envs {
-        environments.set(&name, env);
-    }
-    doc.set("environments", environments);
+    set_environments(&mut doc, envs);
     imported.document = doc;
     Ok(imported)
 }
