@@ -17,6 +17,24 @@ target's tags after every create and refresh, so without them no ECS service wit
 tracking could be applied. The shim keeps the tags given at registration (and by TagResource)
 per target ARN, as AWS does; it adds no behaviour AWS lacks.
 
+ECS services: moto runs no containers. A service it creates reports 0 running tasks (or the
+fixed MOTO_ECS_SERVICE_RUNNING, whatever the service's desired count) and its deployment stays
+IN_PROGRESS, so an apply that waits for a steady state (`wait_for_steady_state`, which the
+generated Fargate module sets) could never finish. The shim reports a new service's desired
+tasks as running and its deployment COMPLETED, which is what AWS reports once the tasks start;
+moto's own UpdateService already does the same for a changed desired count.
+
+Fields moto accepts but drops (each read back as AWS does, so a second plan shows no change):
+- RDS DescribeDBParameters: every parameter set by ModifyDBParameterGroup comes back with
+  `Source: user` (moto leaves Source out, and the provider keeps only user parameters, so each
+  one re-plans as "+ parameter").
+- RDS DB instances: Performance Insights (`PerformanceInsightsEnabled`, its retention period
+  and KMS key) as given at creation or modification.
+- EC2 security group rules that reference another group: their description (moto reads a
+  rule's description only from a CIDR range, so such rules re-plan with "+ description").
+- ECS services: `enableECSManagedTags`, `healthCheckGracePeriodSeconds` and
+  `availabilityZoneRebalancing` as given at creation or update.
+
 Usage: python e2e/moto_server.py -H 127.0.0.1 -p PORT
 """
 
@@ -24,6 +42,11 @@ import json
 
 from moto.acm.models import AWSCertificateManagerBackend
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.ec2.models.security_groups import SecurityGroupRule
+from moto.ecs.models import Service as EcsService
+from moto.ecs.responses import EC2ContainerServiceResponse as EcsResponse
+from moto.rds.models import DBInstance
+from moto.rds.responses import RDSResponse
 from moto.route53.models import HostedZoneIdentifier, Route53Backend
 from moto.server import main
 from moto.utilities.id_generator import moto_id_manager
@@ -118,6 +141,98 @@ ApplicationAutoScalingResponse.deregister_scalable_target = deregister_scalable_
 ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
 ApplicationAutoScalingResponse.tag_resource = tag_resource
 ApplicationAutoScalingResponse.untag_resource = untag_resource
+
+# ECS services report their desired tasks as running (see the module docstring).
+_service_init = EcsService.__init__
+
+
+def service_init(self, *args, **kwargs):
+    _service_init(self, *args, **kwargs)
+    desired = self.desired_count or 0
+    self.running_count = desired
+    self.pending_count = 0
+    for deployment in self.deployments:
+        deployment["runningCount"] = desired
+        deployment["pendingCount"] = 0
+        deployment["rolloutState"] = "COMPLETED"
+        deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} completed."
+
+
+EcsService.__init__ = service_init
+
+# RDS parameters read back with their Source (see the module docstring).
+_describe_db_parameters = RDSResponse.describe_db_parameters
+
+
+def describe_db_parameters(self):
+    result = _describe_db_parameters(self)
+    parameters = [dict(p, Source=p.get("Source", "user")) for p in result.result["Parameters"]]
+    result.result["Parameters"] = parameters
+    return result
+
+
+RDSResponse.describe_db_parameters = describe_db_parameters
+
+
+# RDS Performance Insights kept (see the module docstring).
+def _set_performance_insights(instance, kwargs):
+    if "enable_performance_insights" in kwargs:
+        enabled = bool(kwargs["enable_performance_insights"])
+        instance.performance_insights_enabled = enabled
+        retention = kwargs.get("performance_insights_retention_period")
+        instance.performance_insights_retention_period = (retention or 7) if enabled else None
+        instance.performance_insights_kms_key_id = (
+            kwargs.get("performance_insights_kms_key_id") if enabled else None
+        )
+
+
+_db_instance_init = DBInstance.__init__
+_db_instance_update = DBInstance.update
+
+
+def db_instance_init(self, *args, **kwargs):
+    _db_instance_init(self, *args, **kwargs)
+    self.performance_insights_enabled = False
+    _set_performance_insights(self, kwargs)
+
+
+def db_instance_update(self, *args, **kwargs):
+    _db_instance_update(self, *args, **kwargs)
+    _set_performance_insights(self, kwargs)
+
+
+DBInstance.__init__ = db_instance_init
+DBInstance.update = db_instance_update
+
+
+# ECS service fields kept (see the module docstring).
+ECS_SERVICE_FIELDS = {
+    "enableECSManagedTags": "enable_ecs_managed_tags",
+    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+    "availabilityZoneRebalancing": "availability_zone_rebalancing",
+}
+
+
+def _keep_service_fields(response, result):
+    cluster = response._get_param("cluster", "default")
+    name = response._get_param("serviceName") or response._get_param("service")
+    service = response.ecs_backend._get_service(cluster, name.split("/")[-1])
+    for param, attribute in ECS_SERVICE_FIELDS.items():
+        value = response._get_param(param)
+        if value is not None:
+            setattr(service, attribute, value)
+    return result
+
+
+_create_service = EcsResponse.create_service
+_update_service = EcsResponse.update_service
+EcsResponse.create_service = lambda self: _keep_service_fields(self, _create_service(self))
+EcsResponse.update_service = lambda self: _keep_service_fields(self, _update_service(self))
+
+# Security group rules keep the description of a referenced-group pair (see the docstring).
+SecurityGroupRule.description = property(
+    lambda self: self.ip_range.get("Description") or self.source_group.get("Description")
+)
 
 if __name__ == "__main__":
     main()

@@ -48,6 +48,11 @@ struct Common {
     /// How inputs become TF_VAR_ values
     #[arg(long, value_enum, default_value = "classic")]
     encoding: Encoding,
+    /// Only these environments (top-level folders of each tree); default: all. A tree whose
+    /// environments live in different accounts is run once per account, each against an
+    /// emulator serving that account.
+    #[arg(long = "env", value_name = "NAME")]
+    envs: Vec<String>,
     /// Trees (folders with root.hcl) to check
     #[arg(required = true)]
     trees: Vec<PathBuf>,
@@ -113,36 +118,46 @@ fn real_main() -> Result<bool> {
             }
             Ok(true)
         }
-        Cmd::Run { common, plan_only } => with_setup(
-            common,
-            Box::new(
-                move |opts: &Options,
-                      gaps: &Gaps,
-                      moto: &Moto,
-                      trees: &[PathBuf],
-                      report: &mut Report| {
-                    let opts = Options {
-                        plan_only,
-                        ..opts.clone()
-                    };
-                    for tree in trees {
-                        for st in stack::discover(tree, &opts.env)? {
-                            let label = label_of(tree, &st.dir);
-                            println!(
-                                "== {label}: {} units, apply order {}",
-                                st.units.len(),
-                                st.apply_order().join(" -> ")
-                            );
-                            if let Err(e) = run::run_stack(&st, &label, &opts, gaps, moto, report) {
-                                println!("[{label}] ERROR: {e:#}");
-                                report.errors.push(format!("{label}: {e:#}"));
+        Cmd::Run { common, plan_only } => {
+            let envs = common.envs.clone();
+            with_setup(
+                common,
+                Box::new(
+                    move |opts: &Options,
+                          gaps: &Gaps,
+                          moto: &Moto,
+                          trees: &[PathBuf],
+                          report: &mut Report| {
+                        let opts = Options {
+                            plan_only,
+                            ..opts.clone()
+                        };
+                        for tree in trees {
+                            for st in stack::discover(tree, &opts.env)? {
+                                let label = label_of(tree, &st.dir);
+                                let env_name =
+                                    label.split_once('/').map(|(_, e)| e).unwrap_or_default();
+                                if !envs.is_empty() && !envs.iter().any(|e| e == env_name) {
+                                    continue;
+                                }
+                                println!(
+                                    "== {label}: {} units, apply order {}",
+                                    st.units.len(),
+                                    st.apply_order().join(" -> ")
+                                );
+                                if let Err(e) =
+                                    run::run_stack(&st, &label, &opts, gaps, moto, report)
+                                {
+                                    println!("[{label}] ERROR: {e:#}");
+                                    report.errors.push(format!("{label}: {e:#}"));
+                                }
                             }
                         }
-                    }
-                    Ok(())
-                },
-            ),
-        ),
+                        Ok(())
+                    },
+                ),
+            )
+        }
         Cmd::PlanUnits { common, count } => with_setup(
             common,
             Box::new(

@@ -81,20 +81,55 @@ impl Moto {
                 "AWS4-HMAC-SHA256 Credential={account}/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
             )
         };
+        let json_call =
+            |service: &str, target: &str, body: serde_json::Value| -> Result<serde_json::Value> {
+                let headers = [
+                    ("X-Amz-Target", target.to_string()),
+                    ("Content-Type", "application/x-amz-json-1.1".to_string()),
+                    ("Authorization", auth(service)),
+                ];
+                let text = self.send("POST", "/", &headers, &body.to_string())?;
+                Ok(serde_json::from_str(&text)?)
+            };
         if arn.contains(":kms:") && arn.contains(":key/") {
-            let headers = [
-                ("X-Amz-Target", "TrentService.DescribeKey".to_string()),
-                ("Content-Type", "application/x-amz-json-1.1".to_string()),
-                ("Authorization", auth("kms")),
-            ];
-            let text = self.send(
-                "POST",
-                "/",
-                &headers,
-                &format!("{{\"KeyId\":{}}}", serde_json::to_string(arn)?),
+            let v = json_call(
+                "kms",
+                "TrentService.DescribeKey",
+                serde_json::json!({ "KeyId": arn }),
             )?;
-            let v: serde_json::Value = serde_json::from_str(&text)?;
             return Ok(v["KeyMetadata"]["KeyState"] == "PendingDeletion");
+        }
+        // ECS keeps deleted clusters and services INACTIVE for a while, and deregistered task
+        // definition revisions INACTIVE for good; none of them runs or costs anything.
+        const ECS: &str = "AmazonEC2ContainerServiceV20141113";
+        if let Some(rest) = arn.split(":ecs:").nth(1) {
+            let resource = rest.splitn(3, ':').nth(2).unwrap_or_default();
+            let status = if resource.starts_with("cluster/") {
+                let v = json_call(
+                    "ecs",
+                    &format!("{ECS}.DescribeClusters"),
+                    serde_json::json!({ "clusters": [arn] }),
+                )?;
+                v["clusters"][0]["status"].clone()
+            } else if let Some(path) = resource.strip_prefix("service/") {
+                let cluster = path.split('/').next().unwrap_or_default();
+                let v = json_call(
+                    "ecs",
+                    &format!("{ECS}.DescribeServices"),
+                    serde_json::json!({ "cluster": cluster, "services": [arn] }),
+                )?;
+                v["services"][0]["status"].clone()
+            } else if resource.starts_with("task-definition/") {
+                let v = json_call(
+                    "ecs",
+                    &format!("{ECS}.DescribeTaskDefinition"),
+                    serde_json::json!({ "taskDefinition": arn }),
+                )?;
+                v["taskDefinition"]["status"].clone()
+            } else {
+                serde_json::Value::Null
+            };
+            return Ok(status == "INACTIVE");
         }
         if let Some(id) = arn.split(":natgateway/").nth(1) {
             let headers = [

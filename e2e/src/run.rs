@@ -340,6 +340,27 @@ pub fn run_stack(
                 let cfg = evaluate(&stack.units[name], &outputs, "destroy")?;
                 let env = tf_var_env(&cfg.inputs, opts.encoding);
                 let log = work.join(name).join("terraform.log");
+                // A protected database or load balancer refuses deletion, in AWS as in the
+                // emulator: first do what its owner would (spec `deletion_protection: false`,
+                // regenerate, apply), here as a -var over the unit's input.
+                if cfg.inputs.get("deletion_protection") == Some(&Value::Bool(true)) {
+                    let (code, out, _) = tf.run(
+                        &run_dirs[name],
+                        &[
+                            "apply",
+                            "-input=false",
+                            "-no-color",
+                            "-auto-approve",
+                            "-var",
+                            "deletion_protection=false",
+                        ],
+                        &env,
+                        &log,
+                    )?;
+                    if code != 0 {
+                        return Ok((fail_or_gap(gaps, &out), 0.0));
+                    }
+                }
                 let (code, out, secs) = tf.run(
                     &run_dirs[name],
                     &["destroy", "-input=false", "-no-color", "-auto-approve"],
@@ -382,7 +403,9 @@ pub fn run_stack(
     }
     for r in BTreeSet::from([region.as_str(), "us-east-1"]) {
         for arn in moto.tagged_resources(r, &account)? {
-            if !moto.deleted_but_listed(&arn, r, &account)? {
+            if is_final_snapshot(&arn) {
+                println!("[{label}] kept by design: {arn} (the database's final snapshot)");
+            } else if !moto.deleted_but_listed(&arn, r, &account)? {
                 left.push(arn);
             }
         }
@@ -612,6 +635,17 @@ fn destroy_prerequisites(tf: &Terraform, p: &Prerequisites, dir: &Path) -> Resul
         bail!("prerequisites: destroy failed:\n{}", error_lines(&out));
     }
     Ok(())
+}
+
+/// The snapshot RDS and Aurora take on deletion: the generated modules always keep one
+/// (`skip_final_snapshot = false`, named `<identifier>-final-<created>`), so it outlives
+/// destroy by design.
+fn is_final_snapshot(arn: &str) -> bool {
+    [":snapshot:", ":cluster-snapshot:"].iter().any(|kind| {
+        arn.split(kind)
+            .nth(1)
+            .is_some_and(|id| id.contains("-final-"))
+    })
 }
 
 fn fail_or_gap(gaps: &Gaps, output: &str) -> Outcome {
