@@ -30,20 +30,35 @@ Fields moto accepts but drops (each read back as AWS does, so a second plan show
   one re-plans as "+ parameter").
 - RDS DB instances: Performance Insights (`PerformanceInsightsEnabled`, its retention period
   and KMS key) as given at creation or modification.
-- EC2 security group rules that reference another group: their description (moto reads a
-  rule's description only from a CIDR range, so such rules re-plan with "+ description").
+- EC2 security group rules that reference another group or a prefix list: their description
+  (moto reads a rule's description only from a CIDR range, so such rules re-plan with
+  "+ description").
+- ElastiCache Memcached clusters: their configuration endpoint and cache nodes (moto returns
+  neither, so `cluster_address` is null and the module's `host:port` output cannot be built).
+- ElastiCache replication groups: their member clusters exist as cache clusters (the provider
+  reads the primary's with DescribeCacheClusters; moto 404s), and DeleteReplicationGroup
+  completes (moto leaves the group `deleting` for ever, so destroy would wait out its
+  timeout; AWS removes it after a few minutes).
+- EFS PutBackupPolicy (moto: "NotImplementedError: The put_backup_policy action has not been
+  implemented", a 500 the provider retries for ever): the policy is stored and read back by
+  moto's own DescribeBackupPolicy, in its final state (ENABLED or DISABLED; AWS passes
+  through ENABLING/DISABLING first).
 - ECS services: `enableECSManagedTags`, `healthCheckGracePeriodSeconds` and
   `availabilityZoneRebalancing` as given at creation or update.
 
 Usage: python e2e/moto_server.py -H 127.0.0.1 -p PORT
 """
 
+import inspect
 import json
 
 from moto.acm.models import AWSCertificateManagerBackend
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ecs.models import Service as EcsService
+from moto.efs.models import FileSystem as EfsFileSystem
+from moto.efs.responses import EFSResponse
+from moto.elasticache.models import CacheCluster, ElastiCacheBackend
 from moto.ecs.responses import EC2ContainerServiceResponse as EcsResponse
 from moto.rds.models import DBInstance
 from moto.rds.responses import RDSResponse
@@ -229,9 +244,111 @@ _update_service = EcsResponse.update_service
 EcsResponse.create_service = lambda self: _keep_service_fields(self, _create_service(self))
 EcsResponse.update_service = lambda self: _keep_service_fields(self, _update_service(self))
 
-# Security group rules keep the description of a referenced-group pair (see the docstring).
+# Security group rules keep the description of a referenced-group or prefix-list pair (see
+# the docstring).
+_security_group_rule_init = SecurityGroupRule.__init__
+
+
+def security_group_rule_init(self, *args, **kwargs):
+    _security_group_rule_init(self, *args, **kwargs)
+    prefix_list = kwargs.get("prefix_list_id", args[7] if len(args) > 7 else None)
+    self.prefix_list_description = (prefix_list or {}).get("Description")
+
+
+SecurityGroupRule.__init__ = security_group_rule_init
 SecurityGroupRule.description = property(
-    lambda self: self.ip_range.get("Description") or self.source_group.get("Description")
+    lambda self: self.ip_range.get("Description")
+    or self.source_group.get("Description")
+    or self.prefix_list_description
+)
+
+# Memcached clusters have a configuration endpoint and one endpoint per node (see the
+# docstring), named like AWS names them (ID.xxxxxx.cfg.REGION.cache.amazonaws.com).
+_cache_cluster_init = CacheCluster.__init__
+
+
+def cache_cluster_init(self, *args, **kwargs):
+    _cache_cluster_init(self, *args, **kwargs)
+    if self.engine != "memcached":
+        return
+    region = self.arn.split(":")[3]
+    suffix = f"abc123.{region}.cache.amazonaws.com"
+    self.configuration_endpoint = {
+        "address": f"{self.cache_cluster_id}.{suffix.replace('.', '.cfg.', 1)}",
+        "port": self.port,
+    }
+    self.cache_nodes = [
+        {
+            "cache_node_id": f"{n:04d}",
+            "cache_node_status": "available",
+            "endpoint": {"address": f"{self.cache_cluster_id}.{n:04d}.{suffix}", "port": self.port},
+            "customer_availability_zone": self.preferred_availability_zone or f"{region}a",
+        }
+        for n in range(1, self.num_cache_nodes + 1)
+    ]
+
+
+CacheCluster.__init__ = cache_cluster_init
+
+# Replication groups: member clusters that exist, deletion that completes (see the docstring).
+_create_replication_group = ElastiCacheBackend.create_replication_group
+_delete_replication_group = ElastiCacheBackend.delete_replication_group
+
+
+def create_replication_group(self, replication_group_id, *args, **kwargs):
+    group = _create_replication_group(self, replication_group_id, *args, **kwargs)
+    for member in group.member_clusters:
+        if member in self.cache_clusters:
+            continue
+        fields = dict.fromkeys(inspect.signature(_cache_cluster_init).parameters)
+        del fields["self"]
+        fields.update(
+            account_id=self.account_id,
+            region_name=self.region_name,
+            cache_cluster_id=member,
+            cache_node_type=group.cache_node_type,
+            replication_group_id=replication_group_id,
+            num_cache_nodes=1,
+            engine=group.engine,
+            engine_version=group.engine_version,
+            cache_parameter_group_name=group.cache_parameter_group_name,
+            cache_subnet_group_name=group.cache_subnet_group_name,
+            transit_encryption_enabled=group.transit_encryption_enabled,
+            port=group.port,
+            security_group_ids=group.security_group_ids,
+            log_delivery_configurations=[],
+        )
+        cluster = CacheCluster(**fields)
+        cluster.at_rest_encryption_enabled = group.at_rest_encryption_enabled
+        self.cache_clusters[member] = cluster
+    return group
+
+
+def delete_replication_group(self, replication_group_id, retain_primary_cluster):
+    group = _delete_replication_group(self, replication_group_id, retain_primary_cluster)
+    for member in list(group.member_clusters):
+        self.cache_clusters.pop(member, None)
+    del self.replication_groups[replication_group_id]
+    return group
+
+
+ElastiCacheBackend.create_replication_group = create_replication_group
+ElastiCacheBackend.delete_replication_group = delete_replication_group
+
+# EFS backup policies (see the docstring).
+def put_backup_policy(self):
+    file_system_id = self._get_param("FileSystemId")
+    status = (self._get_param("BackupPolicy") or {}).get("Status", "DISABLED")
+    self.efs_backend.file_systems_by_id[file_system_id].backup_status = status
+    return json.dumps({"BackupPolicy": {"Status": status}}), {"Content-Type": "application/json"}
+
+
+EFSResponse.put_backup_policy = put_backup_policy
+_backup_policy = EfsFileSystem.backup_policy.fget
+EfsFileSystem.backup_policy = property(
+    lambda self: {"Status": self.backup_status}
+    if getattr(self, "backup_status", None)
+    else _backup_policy(self)
 )
 
 if __name__ == "__main__":

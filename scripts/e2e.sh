@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end check of generated trees against moto, the AWS API emulator (issue 10).
-# Installs pinned moto[server] in its own virtualenv, starts it on a free port of 127.0.0.1
-# (stopped on exit), then runs the e2e harness (crate e2e/): per environment, a plan of every
-# unit with mock outputs, apply in dependency order, a second plan that must show no changes,
-# destroy in reverse order and a check that nothing is left. Failures not on
-# e2e/emulator-gaps.txt fail the run. Needs terraform and a filesystem mirror holding
+# Installs pinned moto[server] in its own virtualenv, then runs the e2e harness (crate e2e/)
+# once per environment of every tree, each run against its own fresh moto on a free port of
+# 127.0.0.1 that serves the environment's account (stopped at the end): a plan of every unit
+# with mock outputs, apply in dependency order, a second plan that must show no changes,
+# destroy in reverse order and a check that nothing is left. Runs go E2E_LANES at a time
+# (default 3: Terraform mostly waits on the emulator and the provider's polling). Failures
+# not on e2e/emulator-gaps.txt fail the run. Needs terraform and a filesystem mirror holding
 # hashicorp/aws (found at run time, or TGFORGE_E2E_PLUGIN_MIRROR).
 #
 # Usage: scripts/e2e.sh TREE... [-- --plan-units TREE...]
@@ -24,6 +26,7 @@ for arg in "$@"; do
     *) if [ "$mode" = apply ]; then apply_trees+=("$arg"); else plan_trees+=("$arg"); fi ;;
   esac
 done
+lanes="${E2E_LANES:-3}"
 
 command -v terraform >/dev/null || { echo "e2e: terraform is not installed" >&2; exit 1; }
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
@@ -35,66 +38,97 @@ if ! "$venv/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$mot
   "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$moto_version"
 fi
 
-moto_pid=
-moto_log="$(mktemp)"
-trap 'if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null || true; fi' EXIT
+logs="$(mktemp -d)"
+trap 'xargs -r kill 2>/dev/null <"$logs/moto.pids" || true' EXIT
 
-# start_moto ACCOUNT: a fresh moto on a free port that serves every request as ACCOUNT (moto
-# serves unknown credentials as one account; a tree's provider pins allowed_account_ids to
-# its spec's account). Managed IAM policies exist in every AWS account (e.g.
-# AmazonRDSEnhancedMonitoringRole); moto loads them only when asked. DNS-validated ACM
-# certificates are issued at once.
-start_moto() {
-  stop_moto
-  local port
+# with_moto ACCOUNT LOG CMD...: runs CMD with AWS_ENDPOINT_URL pointing at a fresh moto on a
+# free port that serves every request as ACCOUNT (moto serves all credentials as one
+# account; a tree's provider pins allowed_account_ids to its spec's account). Managed IAM
+# policies exist in every AWS account (e.g. AmazonRDSEnhancedMonitoringRole); moto loads them
+# only when asked. DNS-validated ACM certificates are issued at once. e2e/moto_server.py adds
+# the few AWS behaviours moto lacks that the trees need (listed in its docstring).
+with_moto() {
+  local account="$1" log="$2" port pid status=0
+  shift 2
   port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  MOTO_ACCOUNT_ID="$1" MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT=0 \
-    "$venv/bin/python" e2e/moto_server.py -H 127.0.0.1 -p "$port" >"$moto_log" 2>&1 &
-  moto_pid=$!
-  for _ in $(seq 1 60); do
+  MOTO_ACCOUNT_ID="$account" MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT=0 \
+    "$venv/bin/python" e2e/moto_server.py -H 127.0.0.1 -p "$port" >"$log.moto" 2>&1 &
+  pid=$!
+  echo "$pid" >>"$logs/moto.pids"
+  for _ in $(seq 1 120); do
     if "$venv/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/data.json')" 2>/dev/null; then
       break
     fi
-    sleep 1
+    sleep 0.5
   done
-  export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
-}
-
-stop_moto() {
-  if [ -n "$moto_pid" ]; then
-    kill "$moto_pid" 2>/dev/null || true
-    wait "$moto_pid" 2>/dev/null || true
-    moto_pid=
+  AWS_ENDPOINT_URL="http://127.0.0.1:$port" "$@" >"$log" 2>&1 || status=$?
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [ "$status" -ne 0 ]; then
+    { echo "moto log tail:"; tail -20 "$log.moto"; } >>"$log"
   fi
+  return "$status"
 }
 
-# The account of a tree: the account_id of its environments (one per tree here).
+# The account of one environment of a tree.
 account_of() {
-  grep -h -m1 -o 'account_id *= *"[0-9]*"' "$1"/*/infrastructure/common_vars.hcl | head -n1 | grep -o '[0-9]\{12\}'
+  grep -h -m1 -o 'account_id *= *"[0-9]*"' "$1/$2/infrastructure/common_vars.hcl" | grep -o '[0-9]\{12\}'
 }
 
 cargo build --release --quiet -p tgforge-e2e
-status=0
+cargo test --release --quiet -p tgforge-e2e --test planted_mistakes --no-run
 start=$SECONDS
-declare -A by_account=()
+
+# One job per environment of every tree to apply, the combination plans, the planted mistakes.
+jobs=()
 for tree in "${apply_trees[@]}"; do
-  account=$(account_of "$tree")
-  by_account[$account]+="$tree "
-done
-for account in "${!by_account[@]}"; do
-  start_moto "$account"
-  # shellcheck disable=SC2086 # the list holds paths without spaces, one per word
-  ./target/release/tgforge-e2e run ${by_account[$account]} || status=1
+  for common in "$tree"/*/infrastructure/common_vars.hcl; do
+    env=$(basename "$(dirname "$(dirname "$common")")")
+    jobs+=("run|$(account_of "$tree" "$env")|$tree|$env")
+  done
 done
 if [ ${#plan_trees[@]} -gt 0 ]; then
-  start_moto "$(account_of "${plan_trees[0]}")"
-  ./target/release/tgforge-e2e plan-units "${plan_trees[@]}" || status=1
+  jobs+=("plan|123456789012|${plan_trees[*]}|")
 fi
-start_moto 123456789012
-cargo test --release --quiet -p tgforge-e2e --test planted_mistakes -- --ignored || status=1
-stop_moto
-echo "e2e: $((SECONDS - start))s"
-if [ "$status" -ne 0 ]; then
-  echo "e2e: moto log tail:" && tail -20 "$moto_log"
-fi
+jobs+=("planted|123456789012||")
+
+run_job() {
+  local kind account tree env log
+  IFS='|' read -r kind account tree env <<<"$1"
+  log="$logs/$2.log"
+  case "$kind" in
+    run) with_moto "$account" "$log" ./target/release/tgforge-e2e run --env "$env" "$tree" ;;
+    plan)
+      # shellcheck disable=SC2086 # the list holds paths without spaces, one per word
+      with_moto "$account" "$log" ./target/release/tgforge-e2e plan-units $tree ;;
+    planted) with_moto "$account" "$log" cargo test --release --quiet -p tgforge-e2e \
+      --test planted_mistakes -- --ignored ;;
+  esac
+}
+
+declare -A pids=() names=()
+status=0
+finish() {
+  local pid="$1" job_status="$2"
+  echo "---- e2e job ${names[$pid]}: $([ "$job_status" -eq 0 ] && echo passed || echo FAILED)"
+  cat "$logs/${pids[$pid]}.log"
+  [ "$job_status" -eq 0 ] || status=1
+  unset "pids[$pid]" "names[$pid]"
+}
+for i in "${!jobs[@]}"; do
+  while [ "${#pids[@]}" -ge "$lanes" ]; do
+    rc=0
+    wait -n -p done_pid "${!pids[@]}" || rc=$?
+    finish "$done_pid" "$rc"
+  done
+  run_job "${jobs[$i]}" "$i" &
+  pids[$!]=$i
+  names[$!]="${jobs[$i]}"
+done
+for pid in "${!pids[@]}"; do
+  rc=0
+  wait "$pid" || rc=$?
+  finish "$pid" "$rc"
+done
+echo "e2e: $((SECONDS - start))s, $([ "$status" -eq 0 ] && echo passed || echo FAILED)"
 exit "$status"

@@ -110,7 +110,12 @@ impl Terraform {
         log: &Path,
     ) -> Result<(i32, String, f64)> {
         let start = Instant::now();
-        let out = Command::new(&self.binary)
+        // A call the emulator answers with an error the provider retries (a 500 for an API
+        // moto lacks) would otherwise hang the run until the provider's own timeout (20+
+        // minutes): stop Terraform gracefully (SIGINT) after TGFORGE_E2E_TIMEOUT seconds.
+        let limit = std::env::var("TGFORGE_E2E_TIMEOUT").unwrap_or_else(|_| "600".into());
+        let out = Command::new("timeout")
+            .args(["--signal=INT", "--kill-after=60", &limit, &self.binary])
             .args(args)
             .current_dir(dir)
             .env_remove("TF_CLI_ARGS")
@@ -120,6 +125,12 @@ impl Terraform {
             .with_context(|| format!("running {}", self.binary))?;
         let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&out.stderr));
+        if out.status.code() == Some(124) {
+            text.push_str(&format!(
+                "\nError: timed out: terraform {} ran longer than {limit}s (TGFORGE_E2E_TIMEOUT); the emulator's log shows which call kept failing\n",
+                args.join(" ")
+            ));
+        }
         let mut existing = fs::read_to_string(log).unwrap_or_default();
         existing.push_str(&format!("\n$ terraform {}\n{text}", args.join(" ")));
         fs::write(log, existing)?;

@@ -11,7 +11,7 @@ dependency "vpc" {
 
   mock_outputs = {
     database_subnet_ids = []
-    nat_public_ips      = ["198.51.100.1"]
+    nat_public_ips      = []
     private_subnet_ids  = ["subnet-00000000000000200", "subnet-00000000000000201", "subnet-00000000000000202"]
     public_subnet_ids   = ["subnet-00000000000000100", "subnet-00000000000000101", "subnet-00000000000000102"]
     vpc_cidr_block      = "10.20.0.0/16"

@@ -29,5 +29,8 @@ inputs = merge({
   azs                  = ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
   public_subnet_cidrs  = ["10.20.0.0/24", "10.20.1.0/24", "10.20.2.0/24"]
   private_subnet_cidrs = ["10.20.64.0/24", "10.20.65.0/24", "10.20.66.0/24"]
-  nat_gateway_mode     = "single"
+  nat_gateway_mode     = "none"
+  # No NAT: the workloads reach the AWS APIs they use through VPC endpoints.
+  gateway_endpoints   = ["s3"]
+  interface_endpoints = ["ecr.api", "ecr.dkr", "logs", "ssm"]
 }, local.environment_overrides, local.unit_overrides)
