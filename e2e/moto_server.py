@@ -43,6 +43,19 @@ Fields moto accepts but drops (each read back as AWS does, so a second plan show
   implemented", a 500 the provider retries for ever): the policy is stored and read back by
   moto's own DescribeBackupPolicy, in its final state (ENABLED or DISABLED; AWS passes
   through ENABLING/DISABLING first).
+- ElastiCache clusters: `SecurityGroups`, and `PreferredAvailabilityZone: Multiple` for a
+  cross-AZ Memcached cluster (what the provider reads `az_mode` from); replication groups get
+  one member cluster per `NumCacheClusters`, each carrying the group's security groups,
+  windows and minor-version setting (the provider reads them from the primary).
+- RDS Aurora clusters: the Data API (`HttpEndpointEnabled`) on provisioned/Serverless v2
+  Aurora PostgreSQL, which AWS supports since 2023 (moto accepts it only on Serverless v1);
+  no `ScalingConfigurationInfo` unless the cluster is Serverless v1.
+- CodeBuild projects: `concurrentBuildLimit`.
+- EC2 launch templates: the template's own tags (TagSpecifications of type
+  `launch-template` in CreateLaunchTemplate) stay off the template data, where moto copies
+  them and the provider then reads a tag specification nobody wrote.
+- Auto Scaling policies: `Enabled` (default true) and no empty predictive configuration on a
+  target-tracking policy.
 - ECS services: `enableECSManagedTags`, `healthCheckGracePeriodSeconds` and
   `availabilityZoneRebalancing` as given at creation or update.
 
@@ -53,6 +66,9 @@ import inspect
 import json
 
 from moto.acm.models import AWSCertificateManagerBackend
+from moto.autoscaling.responses import AutoScalingResponse
+from moto.codebuild.responses import CodeBuildResponse
+from moto.ec2.responses.launch_templates import LaunchTemplates as LaunchTemplatesResponse
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ecs.models import Service as EcsService
@@ -60,6 +76,7 @@ from moto.efs.models import FileSystem as EfsFileSystem
 from moto.efs.responses import EFSResponse
 from moto.elasticache.models import CacheCluster, ElastiCacheBackend
 from moto.ecs.responses import EC2ContainerServiceResponse as EcsResponse
+from moto.rds.models import DBCluster as RdsCluster
 from moto.rds.models import DBInstance
 from moto.rds.responses import RDSResponse
 from moto.route53.models import HostedZoneIdentifier, Route53Backend
@@ -297,6 +314,10 @@ _delete_replication_group = ElastiCacheBackend.delete_replication_group
 
 def create_replication_group(self, replication_group_id, *args, **kwargs):
     group = _create_replication_group(self, replication_group_id, *args, **kwargs)
+    wanted = kwargs.get("num_cache_clusters") or 0
+    if group.cluster_mode != "enabled":
+        for n in range(len(group.member_clusters) + 1, wanted + 1):
+            group.member_clusters.append(f"{replication_group_id}-{n:03d}")
     for member in group.member_clusters:
         if member in self.cache_clusters:
             continue
@@ -317,6 +338,12 @@ def create_replication_group(self, replication_group_id, *args, **kwargs):
             port=group.port,
             security_group_ids=group.security_group_ids,
             log_delivery_configurations=[],
+        )
+        fields.update(
+            preferred_maintenance_window=group.preferred_maintenance_window,
+            auto_minor_version_upgrade=group.auto_minor_version_upgrade in (True, "true"),
+            snapshot_retention_limit=group.snapshot_retention_limit,
+            snapshot_window=group.snapshot_window,
         )
         cluster = CacheCluster(**fields)
         cluster.at_rest_encryption_enabled = group.at_rest_encryption_enabled
@@ -350,6 +377,94 @@ EfsFileSystem.backup_policy = property(
     if getattr(self, "backup_status", None)
     else _backup_policy(self)
 )
+
+# ElastiCache cluster fields (see the docstring).
+CacheCluster.security_groups = property(
+    lambda self: [{"security_group_id": g, "status": "active"} for g in self.security_group_ids]
+)
+_cache_cluster_init_fields = CacheCluster.__init__
+
+
+def cache_cluster_init_fields(self, *args, **kwargs):
+    _cache_cluster_init_fields(self, *args, **kwargs)
+    if kwargs.get("az_mode") == "cross-az":
+        self.preferred_availability_zone = "Multiple"
+
+
+CacheCluster.__init__ = cache_cluster_init_fields
+
+
+# Aurora Data API and scaling configuration (see the docstring).
+_http_endpoint_setter = RdsCluster.enable_http_endpoint.fset
+
+
+def set_enable_http_endpoint(self, val):
+    _http_endpoint_setter(self, val)
+    if val is not None and self.engine == "aurora-postgresql" and self.engine_mode == "provisioned":
+        self._enable_http_endpoint = val
+
+
+RdsCluster.enable_http_endpoint = RdsCluster.enable_http_endpoint.setter(set_enable_http_endpoint)
+_scaling_configuration_info = RdsCluster.scaling_configuration_info.fget
+RdsCluster.scaling_configuration_info = property(
+    lambda self: _scaling_configuration_info(self) if self.engine_mode == "serverless" else None
+)
+
+
+# CodeBuild concurrentBuildLimit (see the docstring).
+_create_project = CodeBuildResponse.create_project
+
+
+def create_project(self):
+    result = _create_project(self)
+    limit = self._get_param("concurrentBuildLimit")
+    if limit is not None:
+        project = self.codebuild_backend.codebuild_projects[self._get_param("name")]
+        project.project_metadata["concurrentBuildLimit"] = limit
+    return result
+
+
+CodeBuildResponse.create_project = create_project
+
+
+# Launch templates keep their own tags off the template data (see the docstring).
+_create_launch_template = LaunchTemplatesResponse.create_launch_template
+
+
+def create_launch_template(self):
+    result = _create_launch_template(self)
+    template = self.ec2_backend.get_launch_template_by_name(self._get_param("LaunchTemplateName"))
+    for version in template.versions:
+        specs = version.data.get("TagSpecifications")
+        if specs:
+            version.data["TagSpecifications"] = [
+                spec for spec in specs if spec.get("ResourceType") != "launch-template"
+            ]
+            if not version.data["TagSpecifications"]:
+                del version.data["TagSpecifications"]
+    return result
+
+
+LaunchTemplatesResponse.create_launch_template = create_launch_template
+
+
+# Auto Scaling policies: Enabled, no empty predictive configuration (see the docstring).
+_put_scaling_policy = AutoScalingResponse.put_scaling_policy
+
+
+def put_scaling_policy(self):
+    result = _put_scaling_policy(self)
+    params = self._get_params()
+    backend = self.autoscaling_backend
+    policy = backend.policies[params.get("PolicyName")]
+    enabled = params.get("Enabled", True)
+    policy.enabled = enabled not in (False, "false")
+    if not policy.predictive_scaling_configuration:
+        policy.predictive_scaling_configuration = None
+    return result
+
+
+AutoScalingResponse.put_scaling_policy = put_scaling_policy
 
 if __name__ == "__main__":
     main()

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end check of generated trees against moto, the AWS API emulator (issue 10).
-# Installs pinned moto[server] in its own virtualenv, then runs the e2e harness (crate e2e/)
-# once per environment of every tree, each run against its own fresh moto on a free port of
-# 127.0.0.1 that serves the environment's account (stopped at the end): a plan of every unit
-# with mock outputs, apply in dependency order, a second plan that must show no changes,
-# destroy in reverse order and a check that nothing is left. Runs go E2E_LANES at a time
-# (default 3: Terraform mostly waits on the emulator and the provider's polling). Failures
-# not on e2e/emulator-gaps.txt fail the run. Needs terraform and a filesystem mirror holding
-# hashicorp/aws (found at run time, or TGFORGE_E2E_PLUGIN_MIRROR).
+# Installs pinned moto[server] in its own virtualenv (or uses TGFORGE_MOTO_VENV, as .ci/run
+# does), then runs the e2e harness (crate e2e/) once per environment of every tree, each run
+# against its own fresh moto on a free port of 127.0.0.1 that serves the environment's account
+# (stopped at the end): a plan of every unit with mock outputs, apply in dependency order, a
+# second plan that must show no changes, destroy in reverse order and a check that nothing is
+# left. Runs go E2E_LANES at a time (default 3: Terraform mostly waits on the provider's
+# polling). Failures not on e2e/emulator-gaps.txt fail the run. Needs terraform and a
+# filesystem mirror holding hashicorp/aws (found at run time, or TGFORGE_E2E_PLUGIN_MIRROR).
 #
 # Usage: scripts/e2e.sh TREE... [-- --plan-units TREE...]
 #   TREE...                  trees to apply (folders holding root.hcl)
@@ -32,7 +32,7 @@ command -v terraform >/dev/null || { echo "e2e: terraform is not installed" >&2;
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
 
 moto_version=5.2.5
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/tgforge-moto-venv"
+venv="${TGFORGE_MOTO_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/tgforge-moto-venv}"
 if ! "$venv/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$moto_version"

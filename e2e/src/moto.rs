@@ -73,8 +73,9 @@ impl Moto {
     }
 
     /// Whether a resource the tagging API still lists is really gone in AWS's terms: a KMS key
-    /// pending deletion (keys are never deleted at once) or a NAT gateway in state `deleted`
-    /// (AWS keeps listing those for about an hour).
+    /// pending deletion (keys are never deleted at once), a NAT gateway in state `deleted`
+    /// (AWS keeps listing those for about an hour), or an INACTIVE ECS cluster, service or
+    /// task definition revision.
     pub fn deleted_but_listed(&self, arn: &str, region: &str, account: &str) -> Result<bool> {
         let auth = |service: &str| {
             format!(
