@@ -59,6 +59,9 @@ Fields moto accepts but drops (each read back as AWS does, so a second plan show
 - ECS services: `enableECSManagedTags`, `healthCheckGracePeriodSeconds` and
   `availabilityZoneRebalancing` as given at creation or update.
 
+CloudFront (managed cache and origin request policies, response headers policies, fields moto
+drops from distributions): see e2e/moto_shims/cloudfront.py.
+
 Usage: python e2e/moto_server.py -H 127.0.0.1 -p PORT
 """
 
@@ -82,6 +85,8 @@ from moto.rds.responses import RDSResponse
 from moto.route53.models import HostedZoneIdentifier, Route53Backend
 from moto.server import main
 from moto.utilities.id_generator import moto_id_manager
+
+import moto_shims.cloudfront  # noqa: F401  (patches moto on import; see its docstring)
 
 COMMENT_PREFIX = "tgforge-e2e-zone-id:"
 _create_hosted_zone = Route53Backend.create_hosted_zone
