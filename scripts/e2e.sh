@@ -75,8 +75,8 @@ account_of() {
   grep -h -m1 -o 'account_id *= *"[0-9]*"' "$1/$2/infrastructure/common_vars.hcl" | grep -o '[0-9]\{12\}'
 }
 
-cargo build --release --quiet -p tgforge-e2e
-cargo test --release --quiet -p tgforge-e2e --test planted_mistakes --no-run
+cargo build --quiet -p tgforge-e2e
+cargo test --quiet -p tgforge-e2e --test planted_mistakes --no-run
 start=$SECONDS
 
 # One job per environment of every tree to apply, the combination plans, the planted mistakes.
@@ -97,11 +97,11 @@ run_job() {
   IFS='|' read -r kind account tree env <<<"$1"
   log="$logs/$2.log"
   case "$kind" in
-    run) with_moto "$account" "$log" ./target/release/tgforge-e2e run --env "$env" "$tree" ;;
+    run) with_moto "$account" "$log" ./target/debug/tgforge-e2e run --env "$env" "$tree" ;;
     plan)
       # shellcheck disable=SC2086 # the list holds paths without spaces, one per word
-      with_moto "$account" "$log" ./target/release/tgforge-e2e plan-units $tree ;;
-    planted) with_moto "$account" "$log" cargo test --release --quiet -p tgforge-e2e \
+      with_moto "$account" "$log" ./target/debug/tgforge-e2e plan-units $tree ;;
+    planted) with_moto "$account" "$log" cargo test --quiet -p tgforge-e2e \
       --test planted_mistakes -- --ignored ;;
   esac
 }

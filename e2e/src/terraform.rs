@@ -37,6 +37,7 @@ impl Terraform {
         endpoint: &str,
         account_id: &str,
     ) -> Result<Terraform> {
+        fs::create_dir_all(dir)?;
         let rc = dir.join("terraformrc");
         let packed = has_file(mirror, 0, &|name| {
             name.starts_with("terraform-provider-aws") && name.ends_with(".zip")
