@@ -18,7 +18,7 @@ locals {
   # event (not an API call), the secret's full ARN (the one RDS returns, with its random
   # suffix) in additionalEventData.SecretId, as AWS documents it. Some reports of RDS-managed
   # rotation put it in serviceEventDetails.secretId instead; both are matched, still only for
-  # these secrets (tests/terraform_runs.rs sends both shapes through EventBridge in moto).
+  # these secrets.
   rotation_event_pattern = {
     source        = ["aws.secretsmanager"]
     "detail-type" = ["AWS Service Event via CloudTrail"]
@@ -33,7 +33,7 @@ locals {
   }
 
   # The automation: one aws:executeAwsApi step whose inputs are the API's own request members
-  # (checked against the AWS SDK's service model by tests/terraform_runs.rs).
+  # (the group name is the input the group is created with).
   refresh_document = {
     schemaVersion = "0.3"
     description   = "Starts an instance refresh of ${var.name} so that its instances read rotated secrets."
