@@ -303,63 +303,40 @@ fn a_state_bucket_name_too_long_for_per_account_buckets_is_refused() {
     );
 }
 
-/// A moto server (AWS emulator) on a free port, stopped on drop.
-struct Moto {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The moto server and AWS CLI, when installed: `TGFORGE_MOTO_SERVER` or the usual venv.
-/// With `TGFORGE_REQUIRE_MOTO=1` (CI) a missing one fails the test instead of skipping it.
-fn start_moto() -> Option<Moto> {
-    let server = std::env::var("TGFORGE_MOTO_SERVER")
-        .unwrap_or_else(|_| "/root/.cache/moto-venv/bin/moto_server".into());
-    let aws_cli = std::process::Command::new("aws").arg("--version").output();
-    if !std::path::Path::new(&server).exists() || aws_cli.is_err() {
-        assert!(
-            std::env::var_os("TGFORGE_REQUIRE_MOTO").is_none(),
-            "moto_server ({server}) and the aws CLI are required"
-        );
-        eprintln!("skipped: moto_server ({server}) or the aws CLI is not installed");
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(&server)
-        .args(["-p", &port.to_string()])
-        // AWS managed policies (ReadOnlyAccess) exist in every real account.
-        .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let moto = Moto {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    // moto imports every service at start: allow a minute on a busy 2-core machine.
-    for _ in 0..600 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(moto);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("moto did not start on port {port}");
+#[test]
+fn one_state_profile_is_refused_for_several_accounts_and_kept_for_one() {
+    let shop = std::fs::read_to_string(common::repo().join("specs/shop.yaml")).unwrap();
+    let with_profile = shop.replace(
+        "bucket: shop-terraform-state-eu\n",
+        "bucket: shop-terraform-state-eu\n  profile: shop-state\n",
+    );
+    assert_ne!(shop, with_profile);
+    let (code, stderr) = validate_stderr(&with_profile);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "state.profile: one state profile (`shop-state`) for environments in 2 AWS accounts"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: remove `state.profile`"), "{stderr}");
+    // One account: the named profile reaches the one bucket, as before.
+    let tree = generate(&spec("eu-west-1", "").replace(
+        "  region: eu-west-1\ntooling:",
+        "  region: eu-west-1\n  profile: demo-state\ntooling:",
+    ));
+    assert!(
+        tree["root.hcl"].contains("local.env_credentials ? {} : { profile = \"demo-state\" }"),
+        "{}",
+        tree["root.hcl"]
+    );
 }
 
 #[test]
 fn bootstrap_succeeds_for_every_environment_of_a_multi_account_spec() {
-    let Some(moto) = start_moto() else { return };
+    let Some(moto) = common::moto::start_moto() else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     generate_tree(&common::repo().join("specs/shop.yaml"), &out);
@@ -504,32 +481,105 @@ fn bootstrap_succeeds_for_every_environment_of_a_multi_account_spec() {
 // The repository: pinned tools, commands that match them
 // ---------------------------------------------------------------------------------------------
 
-/// `spec` with the CI workflow on; `github` is indented under `tooling.github_actions`.
-fn spec_with_ci(github: &str) -> String {
+/// A pinned git source of tgforge, indented under `tooling.github_actions`.
+const GIT_SOURCE: &str = "    tgforge_source:\n      git: https://github.com/example/tgforge\n      rev: 0123456789abcdef0123456789abcdef01234567\n";
+
+/// `spec` with the CI workflow on and no tgforge source; `github` is indented under
+/// `tooling.github_actions`.
+fn spec_with_ci_settings(github: &str) -> String {
     spec("eu-west-1", "    ci_role_arn: arn:aws:iam::123456789012:role/plan\n").replace(
         "tooling:\n  github_actions:\n    enabled: false\n",
         &format!("tooling:\n  github_actions:\n    spec_path: infra/demo.yaml\n    tree_path: infra/tree\n{github}"),
     )
 }
 
+/// `spec` with the CI workflow on, installing tgforge from [`GIT_SOURCE`].
+fn spec_with_ci(github: &str) -> String {
+    spec_with_ci_settings(&format!("{GIT_SOURCE}{github}"))
+}
+
+/// The `run:` of every "Install tgforge" step of a workflow.
+fn install_steps(workflow: &str) -> Vec<String> {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(workflow).unwrap();
+    let mut runs = Vec::new();
+    for (_, job) in yaml["jobs"].as_mapping().unwrap() {
+        for step in job["steps"].as_sequence().unwrap() {
+            if step["name"].as_str() == Some("Install tgforge") {
+                runs.push(step["run"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    runs
+}
+
 #[test]
-fn the_workflow_installs_a_pinned_tgforge() {
+fn the_workflow_installs_exactly_the_pinned_tgforge_source() {
+    // A git repository and commit: built with cargo at that commit, in both jobs.
     let tree = generate(&spec_with_ci(""));
     let workflow = &tree[".github/workflows/infrastructure.yml"];
-    assert!(
-        workflow.contains(&format!(
-            "run: \"cargo install tgforge --locked --version {}\"",
-            env!("CARGO_PKG_VERSION")
-        )),
-        "{workflow}"
+    let git = "cargo install --locked --git 'https://github.com/example/tgforge' --rev 0123456789abcdef0123456789abcdef01234567 tgforge";
+    assert_eq!(install_steps(workflow), [git, git], "{workflow}");
+    // A release archive: downloaded, checked against its SHA-256, installed.
+    let sha256 = "ab".repeat(32);
+    let tree = generate(&spec_with_ci_settings(&format!(
+        "    tgforge_source:\n      release_url: https://example.com/tgforge-0.1.0.tar.gz\n      sha256: {sha256}\n"
+    )));
+    let release = format!(
+        "curl -fsSL -o /tmp/tgforge.tar.gz 'https://example.com/tgforge-0.1.0.tar.gz' && echo '{sha256}  /tmp/tgforge.tar.gz' | sha256sum -c - && tar -xzf /tmp/tgforge.tar.gz -C /tmp tgforge && sudo install -m 0755 /tmp/tgforge /usr/local/bin/tgforge"
     );
-    let tree = generate(&spec_with_ci(
-        "    tgforge_source:\n      git: https://github.com/example/tgforge\n      rev: 0123456789abcdef0123456789abcdef01234567\n",
-    ));
-    assert!(tree[".github/workflows/infrastructure.yml"].contains(
-        "cargo install --locked --git 'https://github.com/example/tgforge' --rev 0123456789abcdef0123456789abcdef01234567 tgforge"
-    ));
-    let (code, stderr) = validate_stderr(&spec_with_ci(
+    let workflow = &tree[".github/workflows/infrastructure.yml"];
+    assert_eq!(
+        install_steps(workflow),
+        [release.as_str(), release.as_str()]
+    );
+    // Never an install from crates.io the spec did not ask for.
+    assert!(!workflow.contains("cargo install tgforge"), "{workflow}");
+}
+
+#[test]
+fn a_workflow_without_a_tgforge_source_is_refused_with_the_lines_to_add() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write_spec(tmp.path(), "spec.yaml", &spec_with_ci_settings(""));
+    let out = tgforge()
+        .arg("gen")
+        .arg(&path)
+        .arg("-o")
+        .arg(tmp.path().join("infra/tree"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // Located at the CI settings (line 6: `  github_actions:`), with the exact lines to add.
+    assert!(
+        stderr.contains(&format!(
+            "error: {}:6:3: tooling.github_actions.tgforge_source: missing: ",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("      tooling:\n        github_actions:\n          tgforge_source:\n            git: https://github.com/OWNER/tgforge"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("or `release_url:` and `sha256:`"),
+        "{stderr}"
+    );
+    assert!(!tmp.path().join("infra").exists(), "nothing is written");
+    // CI is on by default: a spec without `tooling` is refused too, at its first key.
+    let text = spec_with_ci_settings("").replace(
+        "tooling:\n  github_actions:\n    spec_path: infra/demo.yaml\n    tree_path: infra/tree\n",
+        "",
+    );
+    assert!(!text.contains("tooling"));
+    let (code, stderr) = validate_stderr(&text);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(":1:1: tooling.github_actions.tgforge_source: missing: "),
+        "{stderr}"
+    );
+    // A command the spec gives itself must still pin what it installs.
+    let (code, stderr) = validate_stderr(&spec_with_ci_settings(
         "    tgforge_install: cargo install tgforge --locked\n",
     ));
     assert_eq!(code, Some(2), "{stderr}");

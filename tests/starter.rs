@@ -34,3 +34,38 @@ fn init_writes_the_schema_its_spec_points_at() {
     let printed = common::tgforge().arg("schema").output().unwrap().stdout;
     assert_eq!(schema.as_bytes(), printed.as_slice());
 }
+
+#[test]
+fn the_starter_ci_lines_turn_the_workflow_on_with_a_pinned_tgforge() {
+    let text = tgforge::starter::starter_spec("my-app", "my-app.yaml").unwrap();
+    // CI is off as written: the workflow needs a tgforge source only the user knows.
+    assert!(
+        text.contains("  github_actions:\n    enabled: false\n"),
+        "{text}"
+    );
+    // The commented lines, in place of `enabled: false`, turn it on.
+    let start = text.find("replace `enabled: false` with\n").unwrap();
+    let lines: String = text[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("# (or"))
+        .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap()))
+        .collect();
+    assert!(lines.contains("    tgforge_source:\n"), "{lines}");
+    let with_ci = text.replace("    enabled: false\n", &lines);
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = common::write_spec(tmp.path(), "my-app.yaml", &with_ci);
+    common::tgforge()
+        .arg("gen")
+        .arg(&spec)
+        .arg("-o")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let workflow =
+        std::fs::read_to_string(tmp.path().join(".github/workflows/infrastructure.yml")).unwrap();
+    assert!(
+        workflow.contains("run: \"cargo install --locked --git 'https://github.com/OWNER/tgforge' --rev 0123456789abcdef0123456789abcdef01234567 tgforge\""),
+        "{workflow}"
+    );
+}

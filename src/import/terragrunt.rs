@@ -1638,9 +1638,7 @@ impl Workflow {
 
     /// `tooling.github_actions`: only what differs from tgforge's defaults.
     fn tooling(&self, spec_name: &str, imported: &mut Imported) -> Map {
-        use crate::validate::tooling::{
-            DEFAULT_IAC_VERSION, DEFAULT_TERRAGRUNT_VERSION, default_tgforge_install,
-        };
+        use crate::validate::tooling::{DEFAULT_IAC_VERSION, DEFAULT_TERRAGRUNT_VERSION};
         let mut g = Map::new();
         if !self.present {
             g.set_commented(
@@ -1660,9 +1658,15 @@ impl Workflow {
         if let Some(t) = self.tree_path.as_deref().filter(|t| *t != ".") {
             g.set("tree_path", t);
         }
-        let install = default_tgforge_install();
+        // tgforge has no default install (its source must be named), so the workflow's
+        // command is always kept: as the source it installs, else as the command itself.
+        if let Some(command) = &self.tgforge_install {
+            match pinned_source(command) {
+                Some(source) => g.set("tgforge_source", source),
+                None => g.set("tgforge_install", command.as_str()),
+            }
+        }
         let pinned = [
-            ("tgforge_install", &self.tgforge_install, install.as_str()),
             (
                 "terragrunt_version",
                 &self.terragrunt_version,
@@ -1672,10 +1676,7 @@ impl Workflow {
         ];
         for (key, value, default) in pinned {
             if let Some(v) = value.as_deref().filter(|v| *v != default) {
-                match pinned_source(v).filter(|_| key == "tgforge_install") {
-                    Some(source) => g.set("tgforge_source", source),
-                    None => g.set(key, v),
-                }
+                g.set(key, v);
             }
         }
         g

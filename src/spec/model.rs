@@ -71,8 +71,9 @@ pub struct GithubActionsSpec {
     /// GitHub looks for `.github/workflows`).
     pub tree_path: Option<String>,
     /// Where the workflow gets tgforge, pinned: a git repository and commit, or a release
-    /// archive and its SHA-256. Default: `cargo install tgforge --locked --version V` with V
-    /// the version of tgforge that generated the tree (the one `gen --check` must match).
+    /// archive and its SHA-256, of the tgforge that generates the tree (the one `gen --check`
+    /// must match). Required with the workflow unless `tgforge_install` is given: tgforge is
+    /// not assumed to be on crates.io.
     pub tgforge_source: Option<TgforgeSource>,
     /// A shell command that installs tgforge on the runner, instead of `tgforge_source`. A
     /// `cargo install` must pin the version (`--version`, `--rev` or `--tag`).
@@ -107,6 +108,7 @@ pub struct StateSpec {
     /// Region of the state bucket.
     pub region: String,
     /// AWS CLI profile used to reach the state bucket. Default: each environment's profile.
+    /// Refused when the environments use several AWS accounts (each gets its own bucket).
     #[serde(default)]
     pub profile: Option<String>,
     /// State locking: `dynamodb` (a lock table; works with every Terraform >= 1.5) or

@@ -183,6 +183,26 @@ fn resolve_state(spec: &LoadedSpec, diagnostics: &mut Vec<Diagnostic>) -> Option
         .filter_map(|(_, e)| e.account_id.as_deref())
         .collect();
     let per_account = accounts.len() > 1 && s.profile.is_none();
+    // One named state profile for several accounts is refused: in CI each environment reaches
+    // its state with its own account's role, so the bucket would need a cross-account policy
+    // for every CI role, and the S3 backend looks the DynamoDB lock table up in the caller's
+    // account, so local runs (the state profile) and CI (the environment's role) would lock
+    // in different tables. A bucket per account needs neither (docs/deployment.md).
+    if accounts.len() > 1
+        && let Some(profile) = &s.profile
+    {
+        diagnostics.push(
+            spec.diagnostic(
+                "state.profile",
+                format!(
+                    "one state profile (`{}`) for environments in {} AWS accounts: each account's CI role would reach state in another account, which needs a cross-account bucket policy and splits the DynamoDB lock between accounts",
+                    profile.escape_debug(),
+                    accounts.len()
+                ),
+            )
+            .with_hint("remove `state.profile`: each account then gets its own state bucket, `<state.bucket>-<account id>`, created by that environment's bootstrap.sh with its own profile"),
+        );
+    }
     if per_account && s.bucket.len() + 13 > 63 {
         diagnostics.push(
             spec.diagnostic(
@@ -192,7 +212,7 @@ fn resolve_state(spec: &LoadedSpec, diagnostics: &mut Vec<Diagnostic>) -> Option
                     s.bucket.escape_debug()
                 ),
             )
-            .with_hint("the environments use several AWS accounts, so each gets its own state bucket: shorten the name to 50 characters, or set `state.profile` to keep all state in one account"),
+            .with_hint("the environments use several AWS accounts, so each gets its own state bucket: shorten the name to 50 characters"),
         );
     }
     (diagnostics.len() == before).then(|| State {

@@ -9,14 +9,24 @@ pub const DEFAULT_TERRAGRUNT_VERSION: &str = "0.77.22";
 /// 1.10 is the first release of both Terraform and OpenTofu with S3 native state locking.
 pub const DEFAULT_IAC_VERSION: &str = "1.10.0";
 
-/// The default install command: exactly the tgforge version that generated the tree, which
-/// is the one whose `gen --check` the committed tree passes.
-pub fn default_tgforge_install() -> String {
+/// A pinned install from crates.io, the form a `tgforge_install` command may take when the
+/// team publishes tgforge to a registry it controls. Never written without the spec asking:
+/// that tgforge is on crates.io cannot be checked here, and a workflow must work as written.
+pub fn pinned_cargo_install() -> String {
     format!(
         "cargo install tgforge --locked --version {}",
         env!("CARGO_PKG_VERSION")
     )
 }
+
+/// The lines to add when the workflow is generated without a tgforge source.
+const SOURCE_HINT: &str = "add where CI gets the tgforge that generated the tree, pinned:
+      tooling:
+        github_actions:
+          tgforge_source:
+            git: https://github.com/OWNER/tgforge           # the repository you build tgforge from
+            rev: 0123456789abcdef0123456789abcdef01234567   # its full commit id
+    or `release_url:` and `sha256:` of a release archive instead of `git` and `rev`; or `github_actions: {enabled: false}` to leave CI out";
 
 fn is_hex(s: &str, len: usize) -> bool {
     s.len() == len && s.chars().all(|c| c.is_ascii_hexdigit())
@@ -187,14 +197,28 @@ pub(crate) fn resolve(spec: &LoadedSpec, diagnostics: &mut Vec<Diagnostic>) -> O
                             "installs an unpinned tgforge: `gen --check` then runs whatever version is newest, not the one that generated the tree",
                         )
                         .with_hint(format!(
-                            "pin it (`{}`), or use `tgforge_source` with a git `rev` or a release `sha256`",
-                            default_tgforge_install()
+                            "pin it (for a registry that has tgforge: `{}`), or use `tgforge_source` with a git `rev` or a release `sha256`",
+                            pinned_cargo_install()
                         )),
                     );
                 }
                 command.clone()
             }
-            (None, None) => default_tgforge_install(),
+            (None, None) => {
+                // Located at the CI settings; a spec without them is pointed at its first key.
+                let path = "tooling.github_actions.tgforge_source";
+                let mut diagnostic = spec
+                    .diagnostic(
+                        path,
+                        "missing: the CI workflow installs tgforge, and the spec names no source of it known to exist (tgforge is not known to be published on crates.io), so the workflow could not install it",
+                    )
+                    .with_hint(SOURCE_HINT);
+                if diagnostic.position.is_none() {
+                    diagnostic = diagnostic.at(spec.source_map.find("project"));
+                }
+                diagnostics.push(diagnostic);
+                String::new()
+            }
         };
         for (name, env) in &spec.merged_environments {
             if env.ci_role_arn.is_none() {
@@ -242,7 +266,7 @@ mod tests {
 
     #[test]
     fn tgforge_installs_are_pinned() {
-        assert!(cargo_install_is_pinned(&default_tgforge_install()));
+        assert!(cargo_install_is_pinned(&pinned_cargo_install()));
         assert!(!cargo_install_is_pinned("cargo install tgforge --locked"));
         assert!(!cargo_install_is_pinned(
             "cargo install --git https://github.com/o/tgforge tgforge"

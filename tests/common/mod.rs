@@ -4,6 +4,8 @@
 
 pub mod after_apply;
 pub mod contract;
+pub mod moto;
+pub mod terraform;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,9 @@
 # secrets the app reads) an EventBridge rule starts an SSM Automation that begins an instance
 # refresh. New instances boot with the new password and replace the old ones gradually, within
 # the group's min_healthy_percentage. Postgres keeps sessions opened with the old password, so
-# instances still being replaced keep serving on their open connections.
+# instances still being replaced keep serving on their open connections; their new connections
+# fail until they are replaced (persistent connections, Django's CONN_MAX_AGE, shorten that
+# gap: docs/deployment.md).
 #
 # RotationSucceeded is a CloudTrail event ("AWS Service Event via CloudTrail"): the account's
 # CloudTrail management events must be on (the default event history is enough for EventBridge
@@ -11,15 +13,28 @@
 
 locals {
   refresh_on_rotation = var.refresh_on_secret_rotation && length(local.secret_arns) > 0
-}
 
-resource "aws_ssm_document" "refresh" {
-  count = local.refresh_on_rotation ? 1 : 0
+  # RotationSucceeded for one of the secrets, as CloudTrail hands it to EventBridge: a service
+  # event (not an API call), the secret's full ARN (the one RDS returns, with its random
+  # suffix) in additionalEventData.SecretId, as AWS documents it. Some reports of RDS-managed
+  # rotation put it in serviceEventDetails.secretId instead; both are matched, still only for
+  # these secrets.
+  rotation_event_pattern = {
+    source        = ["aws.secretsmanager"]
+    "detail-type" = ["AWS Service Event via CloudTrail"]
+    detail = {
+      eventSource = ["secretsmanager.amazonaws.com"]
+      eventName   = ["RotationSucceeded"]
+      "$or" = [
+        { additionalEventData = { SecretId = local.secret_arns } },
+        { serviceEventDetails = { secretId = local.secret_arns } },
+      ]
+    }
+  }
 
-  name            = "${var.name}-refresh-instances"
-  document_type   = "Automation"
-  document_format = "YAML"
-  content = yamlencode({
+  # The automation: one aws:executeAwsApi step whose inputs are the API's own request members
+  # (the group name is the input the group is created with).
+  refresh_document = {
     schemaVersion = "0.3"
     description   = "Starts an instance refresh of ${var.name} so that its instances read rotated secrets."
     assumeRole    = "{{ AutomationAssumeRole }}"
@@ -35,10 +50,19 @@ resource "aws_ssm_document" "refresh" {
       inputs = {
         Service              = "autoscaling"
         Api                  = "StartInstanceRefresh"
-        AutoScalingGroupName = aws_autoscaling_group.this.name
+        AutoScalingGroupName = var.name
       }
     }]
-  })
+  }
+}
+
+resource "aws_ssm_document" "refresh" {
+  count = local.refresh_on_rotation ? 1 : 0
+
+  name            = "${var.name}-refresh-instances"
+  document_type   = "Automation"
+  document_format = "YAML"
+  content         = yamlencode(local.refresh_document)
 }
 
 data "aws_iam_policy_document" "refresh_assume" {
@@ -108,17 +132,9 @@ resource "aws_iam_role_policy" "refresh" {
 resource "aws_cloudwatch_event_rule" "rotation" {
   count = local.refresh_on_rotation ? 1 : 0
 
-  name        = "${var.name}-secret-rotated"
-  description = "A secret read by ${var.name} was rotated: refresh its instances."
-  event_pattern = jsonencode({
-    source        = ["aws.secretsmanager"]
-    "detail-type" = ["AWS Service Event via CloudTrail"]
-    detail = {
-      eventSource         = ["secretsmanager.amazonaws.com"]
-      eventName           = ["RotationSucceeded"]
-      additionalEventData = { SecretId = local.secret_arns }
-    }
-  })
+  name          = "${var.name}-secret-rotated"
+  description   = "A secret read by ${var.name} was rotated: refresh its instances."
+  event_pattern = jsonencode(local.rotation_event_pattern)
 }
 
 resource "aws_cloudwatch_event_target" "rotation" {

@@ -4,7 +4,8 @@
 # a new deployment. New tasks start with the new password and replace the old ones under the
 # service's rolling deployment (100% minimum healthy, circuit breaker). Postgres keeps
 # sessions opened with the old password, so tasks still being replaced keep serving on their
-# open connections.
+# open connections; their new connections fail until they are replaced (persistent
+# connections, Django's CONN_MAX_AGE, shorten that gap: docs/deployment.md).
 #
 # RotationSucceeded is a CloudTrail event ("AWS Service Event via CloudTrail"): the account's
 # CloudTrail management events must be on (the default event history is enough for EventBridge
@@ -13,15 +14,28 @@
 locals {
   refresh_on_rotation = var.refresh_on_secret_rotation && length(local.secrets_manager_arns) > 0
   refresh_name        = substr("${var.service_name}-redeploy", 0, 56)
-}
 
-resource "aws_ssm_document" "refresh" {
-  count = local.refresh_on_rotation ? 1 : 0
+  # RotationSucceeded for one of the secrets, as CloudTrail hands it to EventBridge: a service
+  # event (not an API call), the secret's full ARN (the one RDS returns, with its random
+  # suffix) in additionalEventData.SecretId, as AWS documents it. Some reports of RDS-managed
+  # rotation put it in serviceEventDetails.secretId instead; both are matched, still only for
+  # these secrets.
+  rotation_event_pattern = {
+    source        = ["aws.secretsmanager"]
+    "detail-type" = ["AWS Service Event via CloudTrail"]
+    detail = {
+      eventSource = ["secretsmanager.amazonaws.com"]
+      eventName   = ["RotationSucceeded"]
+      "$or" = [
+        { additionalEventData = { SecretId = local.secrets_manager_arns } },
+        { serviceEventDetails = { secretId = local.secrets_manager_arns } },
+      ]
+    }
+  }
 
-  name            = local.refresh_name
-  document_type   = "Automation"
-  document_format = "YAML"
-  content = yamlencode({
+  # The automation: one aws:executeAwsApi step whose inputs are the API's own request members
+  # (the cluster and service names are the inputs the resources are created with).
+  refresh_document = {
     schemaVersion = "0.3"
     description   = "Forces a new deployment of ${var.service_name} so that its tasks read rotated secrets."
     assumeRole    = "{{ AutomationAssumeRole }}"
@@ -37,12 +51,21 @@ resource "aws_ssm_document" "refresh" {
       inputs = {
         Service            = "ecs"
         Api                = "UpdateService"
-        cluster            = aws_ecs_cluster.this.name
-        service            = aws_ecs_service.this.name
+        cluster            = var.cluster_name
+        service            = var.service_name
         forceNewDeployment = true
       }
     }]
-  })
+  }
+}
+
+resource "aws_ssm_document" "refresh" {
+  count = local.refresh_on_rotation ? 1 : 0
+
+  name            = local.refresh_name
+  document_type   = "Automation"
+  document_format = "YAML"
+  content         = yamlencode(local.refresh_document)
 }
 
 data "aws_iam_policy_document" "refresh_assume" {
@@ -112,17 +135,9 @@ resource "aws_iam_role_policy" "refresh" {
 resource "aws_cloudwatch_event_rule" "rotation" {
   count = local.refresh_on_rotation ? 1 : 0
 
-  name        = "${substr(var.service_name, 0, 48)}-secret-rotated"
-  description = "A secret read by ${var.service_name} was rotated: redeploy its tasks."
-  event_pattern = jsonencode({
-    source        = ["aws.secretsmanager"]
-    "detail-type" = ["AWS Service Event via CloudTrail"]
-    detail = {
-      eventSource         = ["secretsmanager.amazonaws.com"]
-      eventName           = ["RotationSucceeded"]
-      additionalEventData = { SecretId = local.secrets_manager_arns }
-    }
-  })
+  name          = "${substr(var.service_name, 0, 48)}-secret-rotated"
+  description   = "A secret read by ${var.service_name} was rotated: redeploy its tasks."
+  event_pattern = jsonencode(local.rotation_event_pattern)
 }
 
 resource "aws_cloudwatch_event_target" "rotation" {
