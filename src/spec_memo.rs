@@ -41,15 +41,13 @@ fn key(spec: &Path, bytes: &[u8]) -> Option<Digest256> {
         Some(parent) if !parent.as_os_str().is_empty() => std::path::absolute(parent).ok()?,
         _ => std::env::current_dir().ok()?,
     };
-    let mut text = format!(
+    let head = format!(
         "{MEMO_FORMAT}\n{BUILD_FINGERPRINT}\n{}\n{}\n{}\n",
         executable_identity(),
         spec.display(),
         folder.display()
-    )
-    .into_bytes();
-    text.extend_from_slice(bytes);
-    Some(Digest256::of(&text))
+    );
+    Some(Digest256::of_parts(&[head.as_bytes(), bytes]))
 }
 
 /// What is known about spec `bytes` (read from `spec`) for output folder `dir`, if the memo

@@ -173,8 +173,9 @@ impl Stamp {
 /// One file of a cache entry: its path, the digest of its contents, and the stamp it had
 /// when those contents were verified (none: read it to know).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Record {
-    path: String,
+struct Record<'a> {
+    /// Borrowed from the entry's text, or from the manifest it is made of.
+    path: &'a str,
     digest: Digest256,
     stamp: Option<Stamp>,
 }
@@ -182,12 +183,12 @@ struct Record {
 /// A cache entry: "the inputs with fingerprint `inputs` generate these files (the manifest
 /// among them, with its digest)", and when each file was last seen with those contents.
 #[derive(Debug, PartialEq, Eq)]
-struct Entry {
+struct Entry<'a> {
     inputs: Digest256,
-    records: Vec<Record>,
+    records: Vec<Record<'a>>,
 }
 
-impl Entry {
+impl<'a> Entry<'a> {
     /// One line per file, `digest stamp path` (`-` for no stamp), after the format line and
     /// the fingerprint.
     fn to_text(&self) -> String {
@@ -206,7 +207,7 @@ impl Entry {
     /// The entry in `text`; `None` for anything else (an entry of an older format, a torn or
     /// foreign file): the normal path. Every path must be one tgforge could generate, and the
     /// manifest must be among them.
-    fn parse(text: &str) -> Option<Entry> {
+    fn parse(text: &'a str) -> Option<Entry<'a>> {
         let mut lines = text.lines();
         if lines.next()? != ENTRY_FORMAT {
             return None;
@@ -226,7 +227,7 @@ impl Entry {
                 return None;
             }
             records.push(Record {
-                path: path.to_string(),
+                path,
                 digest: Digest256::from_hex(digest)?,
                 stamp: match stamp {
                     "-" => None,
@@ -264,7 +265,8 @@ pub fn known_fresh(dir: &Path, inputs: Digest256) -> Option<Fresh> {
     let started = std::time::SystemTime::now();
     let dir = std::path::absolute(dir).ok()?;
     let entry_path = cache_entry(&dir)?;
-    let mut entry = Entry::parse(&std::fs::read_to_string(&entry_path).ok()?)?;
+    let text = std::fs::read_to_string(&entry_path).ok()?;
+    let mut entry = Entry::parse(&text)?;
     if entry.inputs != inputs {
         return None;
     }
@@ -301,10 +303,10 @@ fn unstamped(dir: &Path, records: &[Record]) -> Option<Vec<usize>> {
     let mut probe = Probe::new(dir);
     let mut unknown = Vec::new();
     for (index, record) in records.iter().enumerate() {
-        if !matches!(probe.folders(&record.path).ok()?, Ok(Folders::Exist)) {
+        if !matches!(probe.folders(record.path).ok()?, Ok(Folders::Exist)) {
             return None;
         }
-        let meta = std::fs::symlink_metadata(join(dir, &record.path)).ok()?;
+        let meta = std::fs::symlink_metadata(join(dir, record.path)).ok()?;
         if !meta.is_file() {
             return None;
         }
@@ -360,7 +362,7 @@ fn in_parallel<T: Sync, R: Send>(
 /// Reads one file (its folders were checked: no link followed, no FIFO waited on) and checks
 /// its digest. The stamp is taken before reading, so a write during the read moves it.
 fn read_one(dir: &Path, record: &Record, started: std::time::SystemTime) -> Option<Option<Stamp>> {
-    let mut file = open_no_follow(&join(dir, &record.path)).ok()?;
+    let mut file = open_no_follow(&join(dir, record.path)).ok()?;
     let meta = file.metadata().ok()?;
     if !meta.is_file() {
         return None;
@@ -406,13 +408,13 @@ pub fn remember(
         .files
         .iter()
         .map(|(path, digest)| Record {
-            path: path.clone(),
+            path,
             digest: *digest,
             stamp: stamp_of(path),
         })
         .collect();
     records.push(Record {
-        path: MANIFEST_FILE.to_string(),
+        path: MANIFEST_FILE,
         digest: manifest_digest,
         stamp: stamp_of(MANIFEST_FILE),
     });
@@ -454,12 +456,12 @@ pub fn forget(dir: &Path) {
 mod tests {
     use super::*;
 
-    fn entry() -> Entry {
+    fn entry() -> Entry<'static> {
         Entry {
             inputs: Digest256::of(b"inputs"),
             records: vec![
                 Record {
-                    path: "a b/c.hcl".into(),
+                    path: "a b/c.hcl",
                     digest: Digest256::of(b"c"),
                     stamp: Some(Stamp {
                         device: 1,
@@ -470,7 +472,7 @@ mod tests {
                     }),
                 },
                 Record {
-                    path: MANIFEST_FILE.into(),
+                    path: MANIFEST_FILE,
                     digest: Digest256::of(b"m"),
                     stamp: None,
                 },
