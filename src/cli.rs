@@ -320,8 +320,39 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             "error: --format github reports drift: use it with --check or --dry-run".into(),
         ));
     }
+    let started = std::time::Instant::now();
+    let bytes = crate::spec::load::read_spec(&args.spec)?;
+    let known = crate::spec_memo::recall(&args.output, &args.spec, &bytes);
+    if let Some(known) = &known {
+        // The same spec bytes as a run that loaded them: no need to load them again to know
+        // whether the folder is up to date. The override warnings are the same either way.
+        let (problems, fresh) = std::thread::scope(|scope| {
+            let problems =
+                scope.spawn(|| crate::overrides::check_targets(&known.targets, &args.output));
+            let fresh = fresh::known_fresh(&args.output, known.inputs);
+            (problems.join(), fresh)
+        });
+        let problems =
+            problems.map_err(|_| Failure::Internal(anyhow::anyhow!("override check failed")))?;
+        if let Some(fresh) = fresh {
+            for problem in problems {
+                eprintln!("warning: {}", located(&args.output, &problem));
+            }
+            let how = "the spec's bytes as last loaded";
+            return Ok(report_fresh(
+                args,
+                &args.output,
+                (fresh, how),
+                started,
+                verbose,
+            ));
+        }
+    }
     crate::prepare_renderer();
-    let project = load_project(&args.spec)?;
+    let project = crate::load_project_bytes(&args.spec, &bytes)?;
+    if known.is_none() {
+        crate::spec_memo::remember(&args.output, &args.spec, &bytes, &project);
+    }
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.
     for problem in crate::overrides::check(&project, &args.output) {
@@ -364,25 +395,9 @@ fn gen_tree(
     } else {
         None
     };
-    if let Some(unchanged) = fresh {
-        if verbose {
-            eprintln!(
-                "{} is up to date (same spec, same tgforge, every file as written): nothing rendered, {:.1?}",
-                dir.display(),
-                started.elapsed()
-            );
-        }
-        let tense = if args.check || args.dry_run {
-            Tense::Planned
-        } else {
-            Tense::Done
-        };
-        let counts = output::Counts {
-            unchanged,
-            ..Default::default()
-        };
-        println!("{}", report::summary_of(dir, counts, 0, tense));
-        return Ok(EXIT_OK);
+    if let Some(fresh) = fresh {
+        let how = "the spec loaded";
+        return Ok(report_fresh(args, dir, (fresh, how), started, verbose));
     }
     let files = match files {
         Some(files) => files,
@@ -453,6 +468,37 @@ fn gen_tree(
     // The fast path's cache was written by `regenerate`, under the lock, from this run's
     // plan: never here, after the lock is gone (another run may have written DIR since).
     Ok(EXIT_OK)
+}
+
+/// Reports a folder the fast path found up to date: the summary line a normal run would
+/// print (and with `-v`, that nothing was rendered).
+fn report_fresh(
+    args: &GenArgs,
+    dir: &Path,
+    (fresh, how): (fresh::Fresh, &str),
+    started: std::time::Instant,
+    verbose: bool,
+) -> u8 {
+    if verbose {
+        eprintln!(
+            "{} is up to date (same spec, same tgforge, every file as written): nothing rendered ({how}), {} of {} files read, {:.1?}",
+            dir.display(),
+            fresh.read,
+            fresh.files,
+            started.elapsed()
+        );
+    }
+    let tense = if args.check || args.dry_run {
+        Tense::Planned
+    } else {
+        Tense::Done
+    };
+    let counts = output::Counts {
+        unchanged: fresh.files,
+        ..Default::default()
+    };
+    println!("{}", report::summary_of(dir, counts, 0, tense));
+    EXIT_OK
 }
 
 /// `tgforge diff`: the report of `gen --dry-run`.

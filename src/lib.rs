@@ -20,6 +20,7 @@ pub mod plan;
 pub mod project;
 pub mod render;
 pub mod spec;
+pub mod spec_memo;
 pub mod starter;
 pub mod validate;
 pub mod verify;
@@ -62,7 +63,12 @@ impl From<LoadError> for Failure {
 
 /// Loads and validates the spec at `spec_path`.
 pub fn load_project(spec_path: &Path) -> Result<Project, Failure> {
-    let loaded = spec::load_file(spec_path)?;
+    load_project_bytes(spec_path, &spec::load::read_spec(spec_path)?)
+}
+
+/// [`load_project`] of bytes already read from `spec_path` (by `spec::load::read_spec`).
+pub fn load_project_bytes(spec_path: &Path, bytes: &[u8]) -> Result<Project, Failure> {
+    let loaded = spec::load::load_file_bytes(spec_path, bytes)?;
     validate::validate(&loaded).map_err(|e| Failure::InvalidInput(e.to_string()))
 }
 

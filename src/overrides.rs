@@ -68,60 +68,106 @@ fn embedded_module_variables(module: &str) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// The override files an environment may hold: its name and, for each unit, the unit's
+/// name and module (what [`check_targets`] needs, without the rest of the project).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Targets {
+    pub environment: String,
+    pub units: Vec<(String, String)>,
+}
+
+/// The override files of every environment of `project`.
+pub fn targets(project: &Project) -> Vec<Targets> {
+    project
+        .environments
+        .iter()
+        .map(|env| Targets {
+            environment: env.name.clone(),
+            units: units_for(env)
+                .iter()
+                .map(|u| (u.name.to_string(), u.module.to_string()))
+                .collect(),
+        })
+        .collect()
+}
+
 /// Checks every override file under `out` against the modules of the units that read it.
 pub fn check(project: &Project, out: &Path) -> Vec<OverrideProblem> {
+    check_targets(&targets(project), out)
+}
+
+/// [`check`] of the environments and units in `targets`. Most folders have no override
+/// file, so a module's variables are read (from its embedded `variables.tf`, parsed once per
+/// module) only when a file is there to check.
+pub fn check_targets(targets: &[Targets], out: &Path) -> Vec<OverrideProblem> {
     let mut problems = Vec::new();
-    for env in &project.environments {
-        let base = format!("{}/infrastructure", env.name);
-        let mut every_variable = BTreeSet::new();
-        for unit in units_for(env) {
-            let variables = embedded_module_variables(unit.module);
-            every_variable.extend(variables.iter().cloned());
-            let file = format!("{base}/{}/{OVERRIDES_FILE}", unit.name);
-            check_file(out, &file, &variables, unit.module, &mut problems);
+    let mut known = std::collections::HashMap::<&str, BTreeSet<String>>::new();
+    let mut variables_of = |module| -> BTreeSet<String> {
+        known
+            .entry(module)
+            .or_insert_with(|| embedded_module_variables(module))
+            .clone()
+    };
+    for env in targets {
+        let base = format!("{}/infrastructure", env.environment);
+        for (unit, module) in &env.units {
+            let file = format!("{base}/{unit}/{OVERRIDES_FILE}");
+            if let Some(found) = user_file(out, &file, &mut problems) {
+                let variables = variables_of(module);
+                check_text(&found, &file, &variables, module, &mut problems);
+            }
         }
         let file = format!("{base}/{OVERRIDES_FILE}");
-        check_file(
-            out,
-            &file,
-            &every_variable,
-            &format!("any unit of {}", env.name),
-            &mut problems,
-        );
+        if let Some(found) = user_file(out, &file, &mut problems) {
+            let every_variable: BTreeSet<String> = env
+                .units
+                .iter()
+                .flat_map(|(_, module)| variables_of(module))
+                .collect();
+            let owner = format!("any unit of {}", env.environment);
+            check_text(&found, &file, &every_variable, &owner, &mut problems);
+        }
     }
     problems
 }
 
-/// Checks one override file, if there is one (a regular file: a link or folder there is
-/// reported, never followed).
-fn check_file(
-    out: &Path,
+/// The text of override file `file` (relative to `out`), if there is one: a regular file (a
+/// link or folder there is reported, never followed) that reads as UTF-8.
+fn user_file(out: &Path, file: &str, problems: &mut Vec<OverrideProblem>) -> Option<String> {
+    let path = out.join(file);
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    let problem = |message: &str| OverrideProblem {
+        file: file.to_string(),
+        line: None,
+        message: message.into(),
+    };
+    if !meta.is_file() {
+        problems.push(problem("not a regular file; not read"));
+        return None;
+    }
+    match std::fs::read(&path).map(String::from_utf8) {
+        Ok(Ok(text)) => Some(text),
+        _ => {
+            problems.push(problem("cannot be read as UTF-8 text"));
+            None
+        }
+    }
+}
+
+/// Checks the `inputs` keys of one override file against the variables of its units.
+fn check_text(
+    text: &str,
     file: &str,
     variables: &BTreeSet<String>,
     owner: &str,
     problems: &mut Vec<OverrideProblem>,
 ) {
-    let path = out.join(file);
-    let Ok(meta) = std::fs::symlink_metadata(&path) else {
-        return;
-    };
     let problem = |line, message: String| OverrideProblem {
         file: file.to_string(),
         line,
         message,
     };
-    if !meta.is_file() {
-        problems.push(problem(None, "not a regular file; not read".into()));
-        return;
-    }
-    let text = match std::fs::read(&path).map(String::from_utf8) {
-        Ok(Ok(text)) => text,
-        _ => {
-            problems.push(problem(None, "cannot be read as UTF-8 text".into()));
-            return;
-        }
-    };
-    let body = match hcl::parse(&text) {
+    let body = match hcl::parse(text) {
         Ok(body) => body,
         Err(e) => {
             problems.push(problem(None, format!("is not valid HCL: {e}")));
@@ -133,12 +179,12 @@ fn check_file(
     };
     let hcl::Expression::Object(object) = inputs.expr() else {
         problems.push(problem(
-            line_of_attribute(&text, "inputs"),
+            line_of_attribute(text, "inputs"),
             "`inputs` is not an object literal; its keys cannot be checked".into(),
         ));
         return;
     };
-    let inputs_line = line_of_attribute(&text, "inputs").unwrap_or(1);
+    let inputs_line = line_of_attribute(text, "inputs").unwrap_or(1);
     for key in object.keys() {
         let name = match key {
             hcl::ObjectKey::Identifier(id) => id.as_str().to_string(),
@@ -152,7 +198,7 @@ fn check_file(
             .map(|close| format!(" (did you mean `{close}`?)"))
             .unwrap_or_default();
         problems.push(problem(
-            line_of_key(&text, &name, inputs_line),
+            line_of_key(text, &name, inputs_line),
             format!("input `{name}` is not a variable of {owner}{hint}; Terraform would ignore it"),
         ));
     }

@@ -14,7 +14,9 @@ times, as in benches/regeneration.rs) it:
    TGFORGE_NO_CACHE=1); removing the trees between runs is not timed;
 3. measures peak resident memory with /usr/bin/time -f %M;
 
-and prints medians and ratios as Markdown. Wall times include process start.
+and prints medians and ratios as Markdown: wall times (process start included) and, in
+parentheses, CPU times (user + system of the process, its threads and any process it starts),
+which a loaded machine inflates far less.
 
 Settings (environment): TGFORGE_BENCH_SIZES (1,10,100,500), TGFORGE_BENCH_RUNS (5),
 TGFORGE_BENCH_DISK (the folder on the working disk, default target/speed-bench),
@@ -22,6 +24,7 @@ TGFORGE_BENCH_TMPFS (/dev/shm), TGFORGE_BENCH_ONLY (`tmpfs` or `working disk`: o
 """
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,11 +50,24 @@ def synthetic_spec(n):
     )
 
 
+# CPU time (user + system) of the last `run`, its own threads and processes included: on a
+# shared, loaded machine the wall time mostly measures the wait for a CPU, the CPU time what
+# the run costs.
+LAST_CPU = [0.0]
+
+
+def cpu_of_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(args, env=None, code=0):
-    """Runs `args`, checks the exit code, returns the wall time in seconds."""
+    """Runs `args`, checks the exit code, returns the wall time in seconds (CPU: LAST_CPU)."""
+    cpu = cpu_of_children()
     start = time.perf_counter()
     done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
+    LAST_CPU[0] = cpu_of_children() - cpu
     if done.returncode != code:
         raise SystemExit(f"{args} exited {done.returncode}: {done.stderr.decode()}")
     return elapsed
@@ -152,19 +168,26 @@ def bench_size(base, n, runs, tgforge, python, templates, env, env_no_cache):
         "cp": lambda out: ["cp", "-r", ref, out],
     }
     times = {name: [] for name in [*tools, "noop", "check", "noop_nc", "check_nc"]}
+    cpu = {name: [] for name in times}
+
+    def timed(name, args, env):
+        times[name].append(run(args, env))
+        cpu[name].append(LAST_CPU[0])
+
     names = list(tools)
     for r in range(runs):
         order = names[r % len(names) :] + names[: r % len(names)]
         for name in order:
             out = os.path.join(work, f"run-{name}")
             remove(out)
-            times[name].append(run(tools[name](out), env))
+            timed(name, tools[name](out), env)
             remove(out)
-        times["noop"].append(run([tgforge, "gen", spec, "-o", ref, "-q"], env))
-        times["check"].append(run([tgforge, "gen", spec, "-o", ref, "--check"], env))
-        times["noop_nc"].append(run([tgforge, "gen", spec, "-o", ref, "-q"], env_no_cache))
-        times["check_nc"].append(run([tgforge, "gen", spec, "-o", ref, "--check"], env_no_cache))
+        timed("noop", [tgforge, "gen", spec, "-o", ref, "-q"], env)
+        timed("check", [tgforge, "gen", spec, "-o", ref, "--check"], env)
+        timed("noop_nc", [tgforge, "gen", spec, "-o", ref, "-q"], env_no_cache)
+        timed("check_nc", [tgforge, "gen", spec, "-o", ref, "--check"], env_no_cache)
     med = {name: statistics.median(t) for name, t in times.items()}
+    med.update({f"{name}_cpu": statistics.median(t) for name, t in cpu.items()})
 
     rss = {}
     for name in names:
@@ -219,17 +242,27 @@ def main():
         print()
         print(f"### {label}: {base} ({file_system(base)})")
         print()
+        print("Each time cell: median wall time (median CPU time, user + system, in parentheses); "
+              "ratios of wall times, then of CPU times.")
+        print()
         print("| envs | files | size | cp -r | Jinja2 script | tgforge gen | gen / cp -r "
               "| Jinja2 / gen | no-op | --check | no-op, no cache | --check, no cache "
               "| peak RSS MiB: gen / no-op / check / no-op no cache / Jinja2 / cp |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
               "| ---: | ---: |")
+
+        def cell(med, name):
+            return f"{ms(med[name])} ({ms(med[name + '_cpu'])})"
+
+        def ratio(med, a, b):
+            return f"{med[a] / med[b]:.2f}x ({med[a + '_cpu'] / max(med[b + '_cpu'], 1e-9):.2f}x)"
+
         for n in sizes:
             files, size, med, rss = bench_size(base, n, runs, tgforge, python, templates, env, env_no_cache)
             print(
-                f"| {n} | {files} | {size / 1048576:.1f} MiB | {ms(med['cp'])} | {ms(med['jinja'])} "
-                f"| {ms(med['gen'])} | {med['gen'] / med['cp']:.2f}x | {med['jinja'] / med['gen']:.2f}x "
-                f"| {ms(med['noop'])} | {ms(med['check'])} | {ms(med['noop_nc'])} | {ms(med['check_nc'])} "
+                f"| {n} | {files} | {size / 1048576:.1f} MiB | {cell(med, 'cp')} | {cell(med, 'jinja')} "
+                f"| {cell(med, 'gen')} | {ratio(med, 'gen', 'cp')} | {ratio(med, 'jinja', 'gen')} "
+                f"| {cell(med, 'noop')} | {cell(med, 'check')} | {cell(med, 'noop_nc')} | {cell(med, 'check_nc')} "
                 f"| {mib(rss['gen'])} / {mib(rss['noop'])} / {mib(rss['check'])} / {mib(rss['noop_nc'])} "
                 f"/ {mib(rss['jinja'])} / {mib(rss['cp'])} |",
                 flush=True,

@@ -39,6 +39,15 @@ touches any other file. Do not edit.";
 pub struct Digest256(pub [u8; 32]);
 
 impl Digest256 {
+    /// The digest of `parts` one after the other (without copying them into one buffer).
+    pub fn of_parts(parts: &[&[u8]]) -> Digest256 {
+        let mut hasher = Sha256::new();
+        for part in parts {
+            hasher.update(part);
+        }
+        Digest256(hasher.finalize().into())
+    }
+
     pub fn of(bytes: &[u8]) -> Digest256 {
         Digest256(Sha256::digest(bytes).into())
     }

@@ -110,6 +110,8 @@ fn regenerate_existing<'a>(
     options: &Options,
 ) -> Result<ChangePlan<'a>, OutputError> {
     let shown = dir;
+    // Before any file is read: what this run finds unchanged had these contents since then.
+    let started = std::time::SystemTime::now();
     // Absolute once, so that no file operation has to look up the working folder again.
     let dir = &absolute(dir)?;
     let mut lock = match DirLock::exclusive(dir) {
@@ -144,12 +146,25 @@ fn regenerate_existing<'a>(
         lock.tree_settled();
         // Still under the lock, and from this run's own plan: see fresh.rs.
         if let Some(fingerprint) = options.fingerprint {
-            fresh::remember(dir, fingerprint, &plan.manifest);
+            remember(dir, fingerprint, &plan, started);
         }
     } else if options.fingerprint.is_some() {
         fresh::forget(dir);
     }
     Ok(plan)
+}
+
+/// Records `plan` (applied, or found clean) in the fast path's cache: the files it found
+/// unchanged were verified by this run, which started at `started`.
+fn remember(dir: &Path, fingerprint: Digest256, plan: &ChangePlan, started: std::time::SystemTime) {
+    let unchanged: std::collections::HashSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Unchanged)
+        .map(|c| c.path.as_str())
+        .collect();
+    let verified = |path: &str| unchanged.contains(path);
+    fresh::remember(dir, fingerprint, &plan.manifest, &verified, started);
 }
 
 /// Whether an error creating the lock file means the folder cannot be written at all (a
@@ -230,6 +245,7 @@ fn review_existing<'a>(
     fingerprint: Option<Digest256>,
     handed_over: &[String],
 ) -> Result<ChangePlan<'a>, OutputError> {
+    let started = std::time::SystemTime::now();
     let lock = DirLock::shared(dir).map_err(|e| lock_error(shown, e))?;
     let journal = lock
         .as_ref()
@@ -242,7 +258,7 @@ fn review_existing<'a>(
     if let Some(fingerprint) = fingerprint
         && plan.is_clean()
     {
-        fresh::remember(dir, fingerprint, &plan.manifest);
+        remember(dir, fingerprint, &plan, started);
     }
     drop(lock);
     Ok(plan)

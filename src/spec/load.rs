@@ -101,15 +101,24 @@ impl std::error::Error for LoadError {}
 
 /// Reads and type-checks the spec at `path`.
 pub fn load_file(path: &Path) -> Result<LoadedSpec, LoadError> {
-    let display = path.display().to_string();
-    let bytes = read_limited(path, MAX_SPEC_BYTES).map_err(|e| {
+    load_file_bytes(path, &read_spec(path)?)
+}
+
+/// The bytes of spec file `path` (a regular file of at most `MAX_SPEC_BYTES`).
+pub fn read_spec(path: &Path) -> Result<Vec<u8>, LoadError> {
+    read_limited(path, MAX_SPEC_BYTES).map_err(|e| {
         LoadError::Unreadable(format!(
-            "error: cannot read spec {display}: {e}\nhint: {}",
+            "error: cannot read spec {}: {e}\nhint: {}",
+            path.display(),
             e.hint()
         ))
-    })?;
+    })
+}
+
+/// [`load_file`] of bytes already read from `path` (by [`read_spec`]).
+pub fn load_file_bytes(path: &Path, bytes: &[u8]) -> Result<LoadedSpec, LoadError> {
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    load_bytes(&display, &base_dir, &bytes)
+    load_bytes(&path.display().to_string(), &base_dir, bytes)
 }
 
 /// Why a file the spec names (or the spec itself) was not read.
