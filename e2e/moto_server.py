@@ -50,7 +50,9 @@ Fields moto accepts but drops (each read back as AWS does, so a second plan show
 - RDS Aurora clusters: the Data API (`HttpEndpointEnabled`) on provisioned/Serverless v2
   Aurora PostgreSQL, which AWS supports since 2023 (moto accepts it only on Serverless v1);
   no `ScalingConfigurationInfo` unless the cluster is Serverless v1.
-- CodeBuild projects: `concurrentBuildLimit`.
+- CodeBuild projects: `concurrentBuildLimit`; and a `NO_SOURCE` (or `CODEPIPELINE`) project
+  needs no source location, as in AWS (moto: "InvalidInputException: Project source location
+  is required" for every source type).
 - EC2 launch templates: the template's own tags (TagSpecifications of type
   `launch-template` in CreateLaunchTemplate) stay off the template data, where moto copies
   them and the provider then reads a tag specification nobody wrote.
@@ -70,6 +72,7 @@ import json
 
 from moto.acm.models import AWSCertificateManagerBackend
 from moto.autoscaling.responses import AutoScalingResponse
+from moto.codebuild import responses as codebuild_responses
 from moto.codebuild.responses import CodeBuildResponse
 from moto.ec2.responses.launch_templates import LaunchTemplates as LaunchTemplatesResponse
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
@@ -430,6 +433,16 @@ def create_project(self):
 
 
 CodeBuildResponse.create_project = create_project
+_validate_source = codebuild_responses._validate_required_params_source
+
+
+def validate_source(source):
+    if source.get("type") in ("NO_SOURCE", "CODEPIPELINE") and not source.get("location"):
+        source = dict(source, location="(none)")
+    _validate_source(source)
+
+
+codebuild_responses._validate_required_params_source = validate_source
 
 
 # Launch templates keep their own tags off the template data (see the docstring).

@@ -73,9 +73,9 @@ impl Moto {
     }
 
     /// Whether a resource the tagging API still lists is really gone in AWS's terms: a KMS key
-    /// pending deletion (keys are never deleted at once), a NAT gateway in state `deleted`
-    /// (AWS keeps listing those for about an hour), or an INACTIVE ECS cluster, service or
-    /// task definition revision.
+    /// pending deletion (keys are never deleted at once), a NAT gateway in state `deleted` or an
+    /// EC2 instance in state `terminated` (AWS keeps listing those for about an hour), or an
+    /// INACTIVE ECS cluster, service or task definition revision.
     pub fn deleted_but_listed(&self, arn: &str, region: &str, account: &str) -> Result<bool> {
         let auth = |service: &str| {
             format!(
@@ -131,6 +131,28 @@ impl Moto {
                 serde_json::Value::Null
             };
             return Ok(status == "INACTIVE");
+        }
+        // A terminated instance (an Auto Scaling group's, after the group is deleted) stays
+        // listed by EC2 for about an hour.
+        if let Some(id) = arn
+            .split(":instance/")
+            .nth(1)
+            .filter(|_| arn.contains(":ec2:"))
+        {
+            let headers = [
+                (
+                    "Content-Type",
+                    "application/x-www-form-urlencoded".to_string(),
+                ),
+                ("Authorization", auth("ec2")),
+            ];
+            let text = self.send(
+                "POST",
+                "/",
+                &headers,
+                &format!("Action=DescribeInstances&Version=2016-11-15&InstanceId.1={id}"),
+            )?;
+            return Ok(text.contains("<name>terminated</name>"));
         }
         if let Some(id) = arn.split(":natgateway/").nth(1) {
             let headers = [
