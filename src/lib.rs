@@ -12,6 +12,7 @@ pub mod drift;
 pub mod graph;
 pub mod hcl_format;
 pub mod import;
+pub mod module_interface;
 pub mod naming;
 pub mod network;
 pub mod output;
@@ -21,6 +22,7 @@ pub mod project;
 pub mod render;
 pub mod spec;
 pub mod starter;
+pub mod unit;
 pub mod validate;
 pub mod verify;
 

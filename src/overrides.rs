@@ -13,7 +13,8 @@ use std::fmt;
 use std::path::Path;
 
 use crate::diagnostic::did_you_mean;
-use crate::plan::units_for;
+use crate::module_interface::ModuleInterface;
+use crate::plan::{Module, units_for};
 use crate::project::Project;
 use crate::render::{RenderedFile, embedded_text};
 
@@ -74,11 +75,25 @@ pub fn check(project: &Project, out: &Path) -> Vec<OverrideProblem> {
     for env in &project.environments {
         let base = format!("{}/infrastructure", env.name);
         let mut every_variable = BTreeSet::new();
-        for unit in units_for(env) {
-            let variables = embedded_module_variables(unit.module);
+        for unit in units_for(project, env) {
+            let variables = match &unit.module {
+                Module::Generated(module) => embedded_module_variables(module),
+                Module::Local(path) => match ModuleInterface::read_folder(&out.join(path)) {
+                    Ok(interface) => interface.variables.into_keys().collect(),
+                    Err(_) => continue,
+                },
+                // A remote module's variables are not known here: its overrides go unchecked.
+                Module::Git { .. } | Module::Registry { .. } => continue,
+            };
             every_variable.extend(variables.iter().cloned());
             let file = format!("{base}/{}/{OVERRIDES_FILE}", unit.name);
-            check_file(out, &file, &variables, unit.module, &mut problems);
+            check_file(
+                out,
+                &file,
+                &variables,
+                &unit.module.display(),
+                &mut problems,
+            );
         }
         let file = format!("{base}/{OVERRIDES_FILE}");
         check_file(

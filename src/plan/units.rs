@@ -1,32 +1,11 @@
 //! The units of an environment: one Terragrunt folder per component, with its module and the
 //! units whose outputs it reads.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::project::{ComputePlatform, DatabaseEngine, Environment, MasterPassword};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unit {
-    /// Folder name under `<env>/infrastructure/`, also the dependency name others use.
-    pub name: &'static str,
-    /// Folder under `Modules/`.
-    pub module: &'static str,
-    /// One line for the unit's header comment.
-    pub description: &'static str,
-    /// Units whose outputs this one reads, in apply order.
-    pub dependencies: Vec<&'static str>,
-}
-
-impl Unit {
-    pub fn to_context(&self) -> Value {
-        json!({
-            "name": self.name,
-            "module": self.module,
-            "description": self.description,
-            "dependencies": self.dependencies,
-        })
-    }
-}
+use crate::plan::mocks;
+use crate::project::{ComputePlatform, DatabaseEngine, Environment, MasterPassword, Project};
+pub use crate::unit::{Inputs, Module, Unit};
 
 fn unit(
     name: &'static str,
@@ -35,10 +14,12 @@ fn unit(
     dependencies: &[&'static str],
 ) -> Unit {
     Unit {
-        name,
-        module,
-        description,
-        dependencies: dependencies.to_vec(),
+        name: name.to_string(),
+        module: Module::Generated(module),
+        description: description.to_string(),
+        dependencies: dependencies.iter().map(|d| d.to_string()).collect(),
+        mock_outputs: Value::Null,
+        inputs: Inputs::Template,
     }
 }
 
@@ -115,8 +96,19 @@ pub fn uses_ecr(env: &Environment) -> bool {
     env.compute.platform == ComputePlatform::Fargate && env.app.image.is_none()
 }
 
-/// The units `env` needs, in an order where every unit comes after its dependencies.
-pub fn units_for(env: &Environment) -> Vec<Unit> {
+/// The units of `env`, in an order where every unit comes after its dependencies: the
+/// built-in ones, then the spec's own, each with its mock outputs.
+pub fn units_for(project: &Project, env: &Environment) -> Vec<Unit> {
+    let mut units = built_in_units(env);
+    for unit in &mut units {
+        unit.mock_outputs = mocks::mock_outputs(project, env, unit);
+    }
+    units.extend(env.units.iter().cloned());
+    units
+}
+
+/// The units tgforge decides from the spec's sections (every one with `Inputs::Template`).
+fn built_in_units(env: &Environment) -> Vec<Unit> {
     let provisioned = provisions_certificates(env);
     let database = database_unit(env);
     let mut units = vec![
