@@ -155,7 +155,11 @@ pub fn run(cli: Cli) -> u8 {
             clap_complete::generate(shell, &mut command, "tgforge", &mut std::io::stdout());
             Ok(EXIT_OK)
         }
-        Command::Validate { spec, output } => load_project(&spec).and_then(|project| {
+        Command::Validate { spec, output } => match &output {
+            Some(dir) => crate::load_project_for(&spec, dir),
+            None => load_project(&spec),
+        }
+        .and_then(|project| {
             if let Some(dir) = output {
                 let problems = crate::overrides::check(&project, &dir);
                 if !problems.is_empty() {
@@ -321,7 +325,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         ));
     }
     crate::prepare_renderer();
-    let project = load_project(&args.spec)?;
+    let project = crate::load_project_for(&args.spec, &args.output)?;
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.
     for problem in crate::overrides::check(&project, &args.output) {
@@ -458,7 +462,7 @@ fn gen_tree(
 /// `tgforge diff`: the report of `gen --dry-run`.
 fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
     crate::prepare_renderer();
-    let project = load_project(&args.spec)?;
+    let project = crate::load_project_for(&args.spec, &args.output)?;
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.
     for problem in crate::overrides::check(&project, &args.output) {

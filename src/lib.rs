@@ -62,10 +62,17 @@ impl From<LoadError> for Failure {
     }
 }
 
-/// Loads and validates the spec at `spec_path`.
+/// Loads and validates the spec at `spec_path`, without a tree (see `load_project_for`).
 pub fn load_project(spec_path: &Path) -> Result<Project, Failure> {
     let loaded = spec::load_file(spec_path)?;
     validate::validate(&loaded).map_err(|e| Failure::InvalidInput(e.to_string()))
+}
+
+/// Loads and validates the spec at `spec_path` for the tree at `tree`, where the modules of
+/// the spec's own units are read.
+pub fn load_project_for(spec_path: &Path, tree: &Path) -> Result<Project, Failure> {
+    let loaded = spec::load_file(spec_path)?;
+    validate::validate_in(&loaded, Some(tree)).map_err(|e| Failure::InvalidInput(e.to_string()))
 }
 
 /// The template engine, built once per process (parsing every template is the costliest part
