@@ -90,6 +90,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },
+    /// Hand a generated module over to you: tgforge stops writing it (see docs/upgrading.md).
+    #[command(subcommand)]
+    Eject(EjectCommand),
     /// Write a spec from what already runs: an AWS Copilot workspace or a Terragrunt tree.
     #[command(after_help = crate::import::IMPORT_HELP)]
     Import(crate::import::ImportCommand),
@@ -101,6 +104,26 @@ pub enum Command {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EjectCommand {
+    /// Add module NAME (a folder under `Modules/` the spec generates) to the spec's
+    /// `ejected_modules`: the spec is edited by one line, keeping its comments. The next
+    /// `gen` stops writing the module and checks it against the units on every run.
+    #[command(
+        after_help = "Example:\n  tgforge eject module AWS_S3_Static --spec specs/custom.yaml -o generated/custom"
+    )]
+    Module {
+        /// The module's folder name under `Modules/`, e.g. `AWS_S3_Static`.
+        name: String,
+        /// The spec file (YAML), edited in place.
+        #[arg(long)]
+        spec: PathBuf,
+        /// The generated tree holding the module.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
     },
 }
 
@@ -150,6 +173,25 @@ pub fn run(cli: Cli) -> u8 {
             EXIT_OK
         }),
         Command::Import(command) => crate::import::run(&command, quiet),
+        Command::Eject(EjectCommand::Module { name, spec, output }) => {
+            crate::eject::eject_module(&spec, &output, &name).map(|done| {
+                if !quiet {
+                    match done {
+                        crate::eject::Ejected::Added => println!(
+                            "ejected {name}: added to ejected_modules in {}; {} is yours now. Run `tgforge gen {} -o {}`: it stops writing the module and checks it against the units",
+                            spec.display(),
+                            output.join(crate::plan::module_prefix(&name)).display(),
+                            spec.display(),
+                            output.display()
+                        ),
+                        crate::eject::Ejected::Already => {
+                            println!("{name} is already ejected in {}: nothing to do", spec.display())
+                        }
+                    }
+                }
+                EXIT_OK
+            })
+        }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "tgforge", &mut std::io::stdout());

@@ -9,6 +9,7 @@ pub mod affected;
 pub mod cli;
 pub mod diagnostic;
 pub mod drift;
+pub mod eject;
 pub mod graph;
 pub mod hcl_format;
 pub mod import;

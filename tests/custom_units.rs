@@ -376,3 +376,86 @@ fn unpinned_modules_and_built_in_names_are_refused() {
         "cannot read module Modules/Missing",
     );
 }
+
+#[test]
+fn eject_module_edits_the_spec_by_one_line_and_gen_then_keeps_and_checks_the_module() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let spec = tmp.path().join("spec.yaml");
+    let original = std::fs::read_to_string(repo().join("specs/team-task.yaml")).unwrap();
+    std::fs::write(&spec, &original).unwrap();
+    run_gen(&spec, &out).success();
+    let eject = |name: &str| {
+        tgforge()
+            .args(["eject", "module", name, "--spec"])
+            .arg(&spec)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+
+    // Not a module this spec generates: refused, the spec untouched.
+    let typo = eject("AWS_VCP");
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        String::from_utf8(typo.stderr)
+            .unwrap()
+            .contains("did you mean `AWS_VPC`?")
+    );
+    let unused = eject("AWS_Aurora_Serverless");
+    assert_eq!(unused.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&spec).unwrap(), original);
+
+    assert!(eject("AWS_VPC").status.success());
+    let edited = std::fs::read_to_string(&spec).unwrap();
+    // One block inserted before `environments:`; every other line (comments included) kept.
+    assert_eq!(
+        edited,
+        original.replacen(
+            "\nenvironments:\n",
+            "\nejected_modules:\n  - AWS_VPC\n\nenvironments:\n",
+            1
+        )
+    );
+    // A second module joins the list by one line.
+    assert!(eject("AWS_ECR").status.success());
+    assert!(
+        std::fs::read_to_string(&spec)
+            .unwrap()
+            .contains("ejected_modules:\n  - AWS_VPC\n  - AWS_ECR\n")
+    );
+    // Already ejected: nothing to do.
+    assert!(eject("AWS_VPC").status.success());
+
+    // The team edits its module: gen keeps the edit and reports the output a unit reads
+    // that the module no longer declares, with file and line.
+    let outputs = out.join("Modules/AWS_VPC/outputs.tf");
+    let text = std::fs::read_to_string(&outputs).unwrap();
+    let renamed = text.replace("output \"vpc_id\"", "output \"id\"");
+    assert_ne!(renamed, text);
+    std::fs::write(&outputs, &renamed).unwrap();
+    let run = tgforge()
+        .arg("gen")
+        .arg(&spec)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    let security_groups = "production/infrastructure/security_groups/terragrunt.hcl";
+    let line = std::fs::read_to_string(out.join(security_groups))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("dependency.vpc.outputs.vpc_id"))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains(&format!(
+            "{security_groups}:{line}: reads output `vpc_id` of unit vpc"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&outputs).unwrap(), renamed);
+}
