@@ -54,8 +54,10 @@ pub enum Command {
     Validate {
         /// The spec file (YAML).
         spec: PathBuf,
-        /// Also check the user-owned overrides.hcl files of the tree in DIR: an override
-        /// input that is not a variable of its unit's module is an error (exit 2).
+        /// Also read the modules of the spec's own units in DIR (their variables and outputs
+        /// bound the units' inputs and references) and check the user-owned overrides.hcl
+        /// files there: an override input that is not a variable of its unit's module is an
+        /// error (exit 2).
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
     },
