@@ -130,6 +130,12 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// `self` with `mocks` as its mock outputs.
+    pub fn with_mocks(mut self, mocks: Value) -> Unit {
+        self.mock_outputs = mocks;
+        self
+    }
+
     /// The template of its `terragrunt.hcl`, under `templates/`.
     pub fn template(&self) -> String {
         match self.inputs {
