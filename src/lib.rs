@@ -109,8 +109,20 @@ pub fn generate_from_bytes(
     base_dir: &Path,
     bytes: &[u8],
 ) -> Result<Vec<RenderedFile>, Failure> {
+    generate_from_bytes_for(display_path, base_dir, bytes, None)
+}
+
+/// `generate_from_bytes` for the tree at `tree` (when given), where the modules of the
+/// spec's own units are read.
+pub fn generate_from_bytes_for(
+    display_path: &str,
+    base_dir: &Path,
+    bytes: &[u8],
+    tree: Option<&Path>,
+) -> Result<Vec<RenderedFile>, Failure> {
     let loaded = spec::load_bytes(display_path, base_dir, bytes)?;
-    let project = validate::validate(&loaded).map_err(|e| Failure::InvalidInput(e.to_string()))?;
+    let project =
+        validate::validate_in(&loaded, tree).map_err(|e| Failure::InvalidInput(e.to_string()))?;
     render_project(&project)
 }
 
