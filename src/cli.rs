@@ -54,8 +54,10 @@ pub enum Command {
     Validate {
         /// The spec file (YAML).
         spec: PathBuf,
-        /// Also check the user-owned overrides.hcl files of the tree in DIR: an override
-        /// input that is not a variable of its unit's module is an error (exit 2).
+        /// Also read the modules of the spec's own units in DIR (their variables and outputs
+        /// bound the units' inputs and references) and check the user-owned overrides.hcl
+        /// files there: an override input that is not a variable of its unit's module is an
+        /// error (exit 2).
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
     },
@@ -90,6 +92,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },
+    /// Hand a generated module over to you: tgforge stops writing it (see docs/upgrading.md).
+    #[command(subcommand)]
+    Eject(EjectCommand),
     /// Write a spec from what already runs: an AWS Copilot workspace or a Terragrunt tree.
     #[command(after_help = crate::import::IMPORT_HELP)]
     Import(crate::import::ImportCommand),
@@ -101,6 +106,26 @@ pub enum Command {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EjectCommand {
+    /// Add module NAME (a folder under `Modules/` the spec generates) to the spec's
+    /// `ejected_modules`: the spec is edited by one line, keeping its comments. The next
+    /// `gen` stops writing the module and checks it against the units on every run.
+    #[command(
+        after_help = "Example:\n  tgforge eject module AWS_S3_Static --spec specs/custom.yaml -o generated/custom"
+    )]
+    Module {
+        /// The module's folder name under `Modules/`, e.g. `AWS_S3_Static`.
+        name: String,
+        /// The spec file (YAML), edited in place.
+        #[arg(long)]
+        spec: PathBuf,
+        /// The generated tree holding the module.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
     },
 }
 
@@ -150,12 +175,35 @@ pub fn run(cli: Cli) -> u8 {
             EXIT_OK
         }),
         Command::Import(command) => crate::import::run(&command, quiet),
+        Command::Eject(EjectCommand::Module { name, spec, output }) => {
+            crate::eject::eject_module(&spec, &output, &name).map(|done| {
+                if !quiet {
+                    match done {
+                        crate::eject::Ejected::Added => println!(
+                            "ejected {name}: added to ejected_modules in {}; {} is yours now. Run `tgforge gen {} -o {}`: it stops writing the module and checks it against the units",
+                            spec.display(),
+                            output.join(crate::plan::module_prefix(&name)).display(),
+                            spec.display(),
+                            output.display()
+                        ),
+                        crate::eject::Ejected::Already => {
+                            println!("{name} is already ejected in {}: nothing to do", spec.display())
+                        }
+                    }
+                }
+                EXIT_OK
+            })
+        }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "tgforge", &mut std::io::stdout());
             Ok(EXIT_OK)
         }
-        Command::Validate { spec, output } => load_project(&spec).and_then(|project| {
+        Command::Validate { spec, output } => match &output {
+            Some(dir) => crate::load_project_for(&spec, dir),
+            None => load_project(&spec),
+        }
+        .and_then(|project| {
             if let Some(dir) = output {
                 let problems = crate::overrides::check(&project, &dir);
                 if !problems.is_empty() {
@@ -349,7 +397,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         }
     }
     crate::prepare_renderer();
-    let project = crate::load_project_bytes(&args.spec, &bytes)?;
+    let project = crate::load_project_bytes_for(&args.spec, &bytes, &args.output)?;
     if known.is_none() {
         crate::spec_memo::remember(&args.output, &args.spec, &bytes, &project);
     }
@@ -504,7 +552,7 @@ fn report_fresh(
 /// `tgforge diff`: the report of `gen --dry-run`.
 fn diff_command(args: &DiffArgs, quiet: bool) -> Result<u8, Failure> {
     crate::prepare_renderer();
-    let project = load_project(&args.spec)?;
+    let project = crate::load_project_for(&args.spec, &args.output)?;
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.
     for problem in crate::overrides::check(&project, &args.output) {

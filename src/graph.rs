@@ -3,19 +3,22 @@
 
 use std::collections::BTreeSet;
 
-use crate::plan::{Unit, units_for};
+use crate::plan::{Inputs, Unit, units_for};
 use crate::project::{ComputePlatform, Environment, NatMode, Project};
 
 /// Units grouped in apply order: every unit of a step depends only on units of earlier steps.
 /// Units within a step are in name order (Terragrunt applies them in parallel).
-pub fn apply_steps(units: &[Unit]) -> Vec<Vec<&'static str>> {
+pub fn apply_steps(units: &[Unit]) -> Vec<Vec<&str>> {
     let mut done: BTreeSet<&str> = BTreeSet::new();
     let mut steps = Vec::new();
     while done.len() < units.len() {
-        let mut step: Vec<&'static str> = units
+        let mut step: Vec<&str> = units
             .iter()
-            .filter(|u| !done.contains(u.name) && u.dependencies.iter().all(|d| done.contains(d)))
-            .map(|u| u.name)
+            .filter(|u| {
+                !done.contains(u.name.as_str())
+                    && u.dependencies.iter().all(|d| done.contains(d.as_str()))
+            })
+            .map(|u| u.name.as_str())
             .collect();
         assert!(!step.is_empty(), "unit dependencies form a cycle");
         step.sort_unstable();
@@ -31,7 +34,7 @@ fn node_id(env: &Environment, unit: &str) -> String {
 }
 
 /// What a unit is, in a few words taken from the spec, for diagram labels.
-pub fn unit_label(project: &Project, env: &Environment, unit: &str) -> String {
+pub fn unit_label(project: &Project, env: &Environment, unit: &Unit) -> String {
     let n = &env.network;
     let nat = match n.nat {
         NatMode::None => "no NAT",
@@ -40,7 +43,7 @@ pub fn unit_label(project: &Project, env: &Environment, unit: &str) -> String {
     };
     let db_port = 5432;
     let domain = env.domain.as_deref().unwrap_or("default domain");
-    match unit {
+    match unit.name.as_str() {
         "vpc" => format!(
             "VPC {}<br/>{} AZs: {} public + {} private{} subnets<br/>IGW, {nat}",
             n.vpc_cidr,
@@ -115,6 +118,11 @@ pub fn unit_label(project: &Project, env: &Environment, unit: &str) -> String {
             "EC2 Auto Scaling group<br/>{}-{} x {}, CPU target {}%",
             env.app.min_count, env.app.max_count, env.compute.instance_type, env.app.cpu_target
         ),
+        // A unit of the spec's own (never named like a built-in one): its name and module,
+        // both validated to plain characters.
+        _ if unit.inputs != Inputs::Template => {
+            format!("{}<br/>{}", unit.name, unit.module.display())
+        }
         other => format!("{other} ({})", project.name),
     }
 }
@@ -124,7 +132,7 @@ pub fn unit_label(project: &Project, env: &Environment, unit: &str) -> String {
 pub fn mermaid(project: &Project) -> String {
     let mut out = String::from("flowchart TB\n");
     for env in &project.environments {
-        let units = units_for(env);
+        let units = units_for(project, env);
         out.push_str(&format!(
             "  subgraph {}[\"{} ({})\"]\n",
             env.name.replace('-', "_"),
@@ -134,8 +142,8 @@ pub fn mermaid(project: &Project) -> String {
         for unit in &units {
             out.push_str(&format!(
                 "    {}[\"{}\"]\n",
-                node_id(env, unit.name),
-                unit_label(project, env, unit.name).replace('"', "#quot;")
+                node_id(env, &unit.name),
+                unit_label(project, env, unit).replace('"', "#quot;")
             ));
         }
         out.push_str("  end\n");
@@ -143,7 +151,7 @@ pub fn mermaid(project: &Project) -> String {
             for dependency in &unit.dependencies {
                 out.push_str(&format!(
                     "  {} --> {}\n",
-                    node_id(env, unit.name),
+                    node_id(env, &unit.name),
                     node_id(env, dependency)
                 ));
             }
@@ -156,7 +164,7 @@ pub fn mermaid(project: &Project) -> String {
 pub fn dot(project: &Project) -> String {
     let mut out = String::from("digraph units {\n  rankdir=LR;\n");
     for env in &project.environments {
-        let units = units_for(env);
+        let units = units_for(project, env);
         out.push_str(&format!(
             "  subgraph \"cluster_{}\" {{\n    label=\"{} ({})\";\n",
             env.name, env.name, env.region
@@ -186,7 +194,7 @@ pub fn apply_order_text(project: &Project) -> String {
     let mut out = String::new();
     for env in &project.environments {
         out.push_str(&format!("{}:\n", env.name));
-        for (i, step) in apply_steps(&units_for(env)).iter().enumerate() {
+        for (i, step) in apply_steps(&units_for(project, env)).iter().enumerate() {
             out.push_str(&format!("  {}. {}\n", i + 1, step.join(", ")));
         }
     }
@@ -214,12 +222,14 @@ mod tests {
     use super::*;
     use crate::plan::Unit;
 
-    fn unit(name: &'static str, deps: &[&'static str]) -> Unit {
+    fn unit(name: &str, deps: &[&str]) -> Unit {
         Unit {
-            name,
-            module: "M",
-            description: "",
-            dependencies: deps.to_vec(),
+            name: name.to_string(),
+            module: crate::unit::Module::Generated("M"),
+            description: String::new(),
+            dependencies: deps.iter().map(|d| d.to_string()).collect(),
+            mock_outputs: serde_json::Value::Null,
+            inputs: Inputs::Template,
         }
     }
 

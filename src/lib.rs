@@ -9,9 +9,11 @@ pub mod affected;
 pub mod cli;
 pub mod diagnostic;
 pub mod drift;
+pub mod eject;
 pub mod graph;
 pub mod hcl_format;
 pub mod import;
+pub mod module_interface;
 pub mod naming;
 pub mod network;
 pub mod output;
@@ -22,6 +24,7 @@ pub mod render;
 pub mod spec;
 pub mod spec_memo;
 pub mod starter;
+pub mod unit;
 pub mod validate;
 pub mod verify;
 
@@ -61,7 +64,7 @@ impl From<LoadError> for Failure {
     }
 }
 
-/// Loads and validates the spec at `spec_path`.
+/// Loads and validates the spec at `spec_path`, without a tree (see `load_project_for`).
 pub fn load_project(spec_path: &Path) -> Result<Project, Failure> {
     load_project_bytes(spec_path, &spec::load::read_spec(spec_path)?)
 }
@@ -70,6 +73,22 @@ pub fn load_project(spec_path: &Path) -> Result<Project, Failure> {
 pub fn load_project_bytes(spec_path: &Path, bytes: &[u8]) -> Result<Project, Failure> {
     let loaded = spec::load::load_file_bytes(spec_path, bytes)?;
     validate::validate(&loaded).map_err(|e| Failure::InvalidInput(e.to_string()))
+}
+
+/// Loads and validates the spec at `spec_path` for the tree at `tree`, where the modules of
+/// the spec's own units are read.
+pub fn load_project_for(spec_path: &Path, tree: &Path) -> Result<Project, Failure> {
+    load_project_bytes_for(spec_path, &spec::load::read_spec(spec_path)?, tree)
+}
+
+/// [`load_project_for`] of bytes already read from `spec_path` (by `spec::load::read_spec`).
+pub fn load_project_bytes_for(
+    spec_path: &Path,
+    bytes: &[u8],
+    tree: &Path,
+) -> Result<Project, Failure> {
+    let loaded = spec::load::load_file_bytes(spec_path, bytes)?;
+    validate::validate_in(&loaded, Some(tree)).map_err(|e| Failure::InvalidInput(e.to_string()))
 }
 
 /// The template engine, built once per process (parsing every template is the costliest part
@@ -105,8 +124,20 @@ pub fn generate_from_bytes(
     base_dir: &Path,
     bytes: &[u8],
 ) -> Result<Vec<RenderedFile>, Failure> {
+    generate_from_bytes_for(display_path, base_dir, bytes, None)
+}
+
+/// `generate_from_bytes` for the tree at `tree` (when given), where the modules of the
+/// spec's own units are read.
+pub fn generate_from_bytes_for(
+    display_path: &str,
+    base_dir: &Path,
+    bytes: &[u8],
+    tree: Option<&Path>,
+) -> Result<Vec<RenderedFile>, Failure> {
     let loaded = spec::load_bytes(display_path, base_dir, bytes)?;
-    let project = validate::validate(&loaded).map_err(|e| Failure::InvalidInput(e.to_string()))?;
+    let project =
+        validate::validate_in(&loaded, tree).map_err(|e| Failure::InvalidInput(e.to_string()))?;
     render_project(&project)
 }
 

@@ -13,7 +13,8 @@ use std::fmt;
 use std::path::Path;
 
 use crate::diagnostic::did_you_mean;
-use crate::plan::units_for;
+use crate::module_interface::ModuleInterface;
+use crate::plan::{Module, units_for};
 use crate::project::Project;
 use crate::render::{RenderedFile, embedded_text};
 
@@ -69,11 +70,28 @@ fn embedded_module_variables(module: &str) -> BTreeSet<String> {
 }
 
 /// The override files an environment may hold: its name and, for each unit, the unit's
-/// name and module (what [`check_targets`] needs, without the rest of the project).
+/// name and where its variables are read (what [`check_targets`] needs, without the rest of
+/// the project; the spec memo keeps it as text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Targets {
     pub environment: String,
+    /// (unit, module key): a generated module's name, `local:PATH` for a module of the tree,
+    /// `remote:SOURCE` for a git or registry module (whose variables are not known here).
     pub units: Vec<(String, String)>,
+}
+
+const LOCAL: &str = "local:";
+const REMOTE: &str = "remote:";
+
+/// The key [`Targets`] keeps for a unit's module.
+fn module_key(module: &Module) -> String {
+    match module {
+        Module::Generated(name) => name.to_string(),
+        Module::Local(path) => format!("{LOCAL}{path}"),
+        Module::Git { .. } | Module::Registry { .. } => {
+            format!("{REMOTE}{}", module.display().replace(' ', "@"))
+        }
+    }
 }
 
 /// The override files of every environment of `project`.
@@ -83,9 +101,9 @@ pub fn targets(project: &Project) -> Vec<Targets> {
         .iter()
         .map(|env| Targets {
             environment: env.name.clone(),
-            units: units_for(env)
+            units: units_for(project, env)
                 .iter()
-                .map(|u| (u.name.to_string(), u.module.to_string()))
+                .map(|u| (u.name.to_string(), module_key(&u.module)))
                 .collect(),
         })
         .collect()
@@ -97,24 +115,37 @@ pub fn check(project: &Project, out: &Path) -> Vec<OverrideProblem> {
 }
 
 /// [`check`] of the environments and units in `targets`. Most folders have no override
-/// file, so a module's variables are read (from its embedded `variables.tf`, parsed once per
-/// module) only when a file is there to check.
+/// file, so a module's variables are read (a generated module's from its embedded
+/// `variables.tf`, a tree module's from its folder; once per module) only when a file is
+/// there to check. A remote module's variables are not known: its overrides go unchecked.
 pub fn check_targets(targets: &[Targets], out: &Path) -> Vec<OverrideProblem> {
     let mut problems = Vec::new();
-    let mut known = std::collections::HashMap::<&str, BTreeSet<String>>::new();
-    let mut variables_of = |module| -> BTreeSet<String> {
+    let mut known = std::collections::HashMap::<String, Option<BTreeSet<String>>>::new();
+    let mut variables_of = |module: &str| -> Option<BTreeSet<String>> {
         known
-            .entry(module)
-            .or_insert_with(|| embedded_module_variables(module))
+            .entry(module.to_string())
+            .or_insert_with(|| {
+                if let Some(path) = module.strip_prefix(LOCAL) {
+                    ModuleInterface::read_folder(&out.join(path))
+                        .ok()
+                        .map(|interface| interface.variables.into_keys().collect())
+                } else if module.starts_with(REMOTE) {
+                    None
+                } else {
+                    Some(embedded_module_variables(module))
+                }
+            })
             .clone()
     };
     for env in targets {
         let base = format!("{}/infrastructure", env.environment);
         for (unit, module) in &env.units {
             let file = format!("{base}/{unit}/{OVERRIDES_FILE}");
-            if let Some(found) = user_file(out, &file, &mut problems) {
-                let variables = variables_of(module);
-                check_text(&found, &file, &variables, module, &mut problems);
+            if let Some(found) = user_file(out, &file, &mut problems)
+                && let Some(variables) = variables_of(module)
+            {
+                let owner = module.strip_prefix(LOCAL).unwrap_or(module);
+                check_text(&found, &file, &variables, owner, &mut problems);
             }
         }
         let file = format!("{base}/{OVERRIDES_FILE}");
@@ -122,7 +153,8 @@ pub fn check_targets(targets: &[Targets], out: &Path) -> Vec<OverrideProblem> {
             let every_variable: BTreeSet<String> = env
                 .units
                 .iter()
-                .flat_map(|(_, module)| variables_of(module))
+                .filter_map(|(_, module)| variables_of(module))
+                .flatten()
                 .collect();
             let owner = format!("any unit of {}", env.environment);
             check_text(&found, &file, &every_variable, &owner, &mut problems);

@@ -97,6 +97,9 @@ pub struct Environment {
     pub addons: Addons,
     pub migrations: Option<Migrations>,
     pub packer: Option<Packer>,
+    /// The spec's own units (`units:`), in an order where each comes after its dependencies;
+    /// they come after every built-in unit, which never reads them.
+    pub units: Vec<crate::unit::Unit>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

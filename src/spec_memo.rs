@@ -90,7 +90,14 @@ pub fn remember(dir: &Path, spec: &Path, bytes: &[u8], project: &Project) {
         .github_actions
         .as_ref()
         .is_some_and(|g| g.tree_path != ".");
-    if names_a_file || below_root || !project.ejected_modules.is_empty() {
+    // A unit of the spec's own running a module of the tree: its mocks and checks come from
+    // that module's files, which the spec's bytes do not cover.
+    let reads_tree_module = project
+        .environments
+        .iter()
+        .flat_map(|env| &env.units)
+        .any(|unit| matches!(unit.module, crate::unit::Module::Local(_)));
+    if names_a_file || below_root || reads_tree_module || !project.ejected_modules.is_empty() {
         return;
     }
     let (Ok(dir), Some(key)) = (std::path::absolute(dir), key(spec, bytes)) else {

@@ -89,7 +89,7 @@ fn graph_prints_every_edge_in_both_formats_and_the_apply_order() {
         assert!(mermaid.starts_with("flowchart"));
         assert!(dot.starts_with("digraph units {"));
         for env in &project.environments {
-            let units = tgforge::plan::units_for(env);
+            let units = tgforge::plan::units_for(&project, env);
             for unit in &units {
                 for dependency in &unit.dependencies {
                     let m = format!(

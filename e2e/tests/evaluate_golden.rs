@@ -125,7 +125,7 @@ fn apply_refuses_mock_outputs() {
 
 #[test]
 fn every_golden_unit_evaluates_with_mock_outputs_and_names_a_module() {
-    for tree in ["team-task", "asg-reference", "shop"] {
+    for tree in ["team-task", "asg-reference", "shop", "custom"] {
         for stack in stack::discover(&golden(tree), &ci_env()).unwrap() {
             for (name, unit) in &stack.units {
                 let outputs = unit
@@ -148,4 +148,25 @@ fn every_golden_unit_evaluates_with_mock_outputs_and_names_a_module() {
             }
         }
     }
+}
+
+#[test]
+fn a_unit_of_the_specs_own_evaluates_with_the_mocks_of_the_unit_it_reads() {
+    let stacks = stack::discover(&golden("custom"), &ci_env()).unwrap();
+    let stack = &stacks[0];
+    // It reads the app's unit, so Terragrunt applies it last.
+    assert_eq!(stack.levels.last().unwrap(), &vec!["jobs_queue"]);
+    let unit = &stack.units["jobs_queue"];
+    let outputs: BTreeMap<String, Value> = unit
+        .dependencies
+        .iter()
+        .map(|(n, d)| (n.clone(), dependency_outputs(d, None, "plan").unwrap()))
+        .collect();
+    let cfg = unit.evaluate(&outputs).unwrap();
+    assert_eq!(
+        cfg.inputs["consumer_role_arn"],
+        get(&outputs["ecs_fargate"], "task_role_arn")
+    );
+    assert_eq!(cfg.inputs["name"], Value::from("custom-production-jobs"));
+    assert!(cfg.source.unwrap().ends_with("/Modules//Jobs_Queue"));
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::plan::units_for;
+use crate::plan::{Module, units_for};
 use crate::project::Project;
 
 /// The folder under an environment that holds its units.
@@ -39,14 +39,23 @@ impl Inventory {
             .iter()
             .filter(|env| wanted(&env.name))
             .map(|env| {
-                let units = units_for(env)
+                let units = units_for(project, env)
                     .into_iter()
                     .map(|u| {
-                        let info = UnitInfo {
-                            module: Some(u.module.to_string()),
-                            dependencies: u.dependencies.iter().map(|d| d.to_string()).collect(),
+                        // Only a module in the tree can be touched by a change of the tree.
+                        let module = match &u.module {
+                            Module::Generated(name) => Some(name.to_string()),
+                            Module::Local(path) => path
+                                .strip_prefix("Modules/")
+                                .filter(|m| !m.contains('/'))
+                                .map(str::to_string),
+                            Module::Git { .. } | Module::Registry { .. } => None,
                         };
-                        (u.name.to_string(), info)
+                        let info = UnitInfo {
+                            module,
+                            dependencies: u.dependencies.into_iter().collect(),
+                        };
+                        (u.name, info)
                     })
                     .collect();
                 (env.name.clone(), units)

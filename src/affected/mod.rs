@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::{Failure, load_project};
+use crate::Failure;
 use changes::Revision;
 use inventory::Inventory;
 use select::Selection;
@@ -152,7 +152,8 @@ pub fn compute(args: &AffectedArgs) -> Result<Report, Failure> {
 
     let (changed, inventory, head) = match &args.spec {
         Some(spec) => {
-            let project = load_project(spec)?;
+            // The tree is where the modules of the spec's own units are read.
+            let project = crate::load_project_for(spec, &args.output)?;
             // Digests only: the parse-back check of `gen` (a third of the time at 500
             // environments) cannot change a file's contents, so it is skipped here.
             let plan = crate::plan::plan(&project);

@@ -217,14 +217,16 @@ pub fn run(command: &ImportCommand, quiet: bool) -> Result<u8, Failure> {
                 spec_name: file_name(&args.output),
             };
             let imported = copilot::import(&args.dir, &options)?;
-            let (text, _files) = check_and_write(&imported, &args.output, args.force)?;
+            let (text, _files) = check_and_write(&imported, &args.output, args.force, None)?;
             report_import(&imported, &args.output, &text, quiet).map_err(io_failure)?;
             Ok(crate::cli::EXIT_OK)
         }
         ImportSource::Terragrunt(args) => {
             refuse_existing(&args.output, args.force)?;
             let imported = terragrunt::import(&args.dir, &file_name(&args.output))?;
-            let (text, files) = check_and_write(&imported, &args.output, args.force)?;
+            // The tree holds the modules of the spec's own units (read for their mocks).
+            let (text, files) =
+                check_and_write(&imported, &args.output, args.force, Some(&args.dir))?;
             report_import(&imported, &args.output, &text, quiet).map_err(io_failure)?;
             let comparison =
                 terragrunt::compare(&args.dir, imported.repository_root.as_deref(), &files)
@@ -267,11 +269,12 @@ fn refuse_existing(spec: &Path, force: bool) -> Result<(), Failure> {
 
 /// Validates and generates the imported spec in memory (with its extra files in a scratch
 /// folder), then writes the spec and its extra files. Returns the spec text and the tree it
-/// generates.
+/// generates; `tree` is where the modules of the spec's own units are read.
 fn check_and_write(
     imported: &Imported,
     output: &Path,
     force: bool,
+    tree: Option<&Path>,
 ) -> Result<(String, Vec<RenderedFile>), Failure> {
     let text = imported.spec_text();
     let dir = output
@@ -295,8 +298,8 @@ fn check_and_write(
         std::fs::write(scratch.path().join(name), bytes).map_err(io_failure)?;
     }
     let display = output.display().to_string();
-    let files =
-        crate::generate_from_bytes(&display, scratch.path(), text.as_bytes()).map_err(|e| {
+    let files = crate::generate_from_bytes_for(&display, scratch.path(), text.as_bytes(), tree)
+        .map_err(|e| {
             Failure::InvalidInput(format!(
                 "error: the imported spec does not validate, so nothing was written:\n{e}\n\
                  --- the spec as imported ---\n{text}"

@@ -521,12 +521,15 @@ fn ejected_modules(dir: &Path) -> Vec<String> {
     let Some(listed) = manifest_files(dir) else {
         return Vec::new();
     };
+    // Only modules tgforge has can be ejected: another folder is a module of the team's own.
+    let known = crate::plan::module_names();
     let mut names: Vec<String> = std::fs::read_dir(dir.join("Modules"))
         .into_iter()
         .flatten()
         .flatten()
         .filter(|e| e.path().is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| known.contains(name.as_str()))
         .filter(|name| {
             let prefix = format!("Modules/{name}/");
             !listed.iter().any(|p| p.starts_with(&prefix))
@@ -534,6 +537,152 @@ fn ejected_modules(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// A unit of the spec's own, read back from its `terragrunt.hcl` (and, for a remote module,
+/// the mocks of its dependency block); `None` when its module source is not one tgforge
+/// writes (then it is left as it is, like any unit of the tree's own).
+fn own_unit(
+    dir: &Path,
+    infra: &str,
+    name: &str,
+    unit: &Source,
+    imported: &mut Imported,
+) -> Result<Option<Map>, Failure> {
+    let Some(source) = unit
+        .body
+        .blocks()
+        .find(|b| b.identifier.as_str() == "terraform")
+        .and_then(|b| b.body.attributes().find(|a| a.key.as_str() == "source"))
+        .map(|a| hcl::format::to_string(&a.expr).unwrap_or_default())
+    else {
+        return Ok(None);
+    };
+    let source = source.trim_matches('"');
+    let mut module = Map::new();
+    let remote = if let Some(rest) = source.strip_prefix("tfr://") {
+        let rest = rest.trim_start_matches('/');
+        let Some((address, version)) = rest.split_once("?version=") else {
+            return Ok(None);
+        };
+        module.set("registry", address);
+        module.set("version", version);
+        true
+    } else if let Some(rest) = source.strip_prefix("git::") {
+        let Some((location, git_ref)) = rest.split_once("?ref=") else {
+            return Ok(None);
+        };
+        let after_scheme = location.find("://").map_or(0, |i| i + 3);
+        let (url, subdir) = match location[after_scheme..].find("//") {
+            Some(i) => (
+                &location[..after_scheme + i],
+                Some(&location[after_scheme + i + 2..]),
+            ),
+            None => (location, None),
+        };
+        module.set("git", url);
+        module.set("ref", git_ref);
+        module.set_opt("subdir", subdir);
+        true
+    } else if let Some((_, path)) = source.rsplit_once("}/") {
+        module.set("path", path.replacen("//", "/", 1));
+        false
+    } else {
+        return Ok(None);
+    };
+
+    let mut map = Map::new();
+    if let Some(description) = unit.text.lines().nth(2).and_then(|l| l.strip_prefix("# ")) {
+        map.set("description", description);
+    }
+    map.set_map("module", module);
+    let mut inputs = Map::new();
+    let mut read_units = Vec::new();
+    for (key, expr) in unit.inputs().into_iter().flatten() {
+        let Some(key) = object_key(key) else { continue };
+        if let Some((from, output)) = output_reference(expr) {
+            let mut reference = Map::new();
+            reference.set("from", from.as_str());
+            reference.set("output", output);
+            inputs.set(&key, reference);
+            read_units.push(from);
+        } else if let Some(node) = literal_node(expr) {
+            inputs.set(&key, node);
+        } else {
+            imported.note(
+                unit.at(&key),
+                format!("`{key}` is an expression, not a value: left out of the unit's inputs"),
+            );
+        }
+    }
+    map.set_map("inputs", inputs);
+    // Dependency blocks the unit includes without reading them.
+    let dependencies: Vec<Node> = unit
+        .body
+        .blocks()
+        .filter(|b| b.identifier.as_str() == "include")
+        .filter_map(|b| b.labels.first().map(|l| l.as_str().to_string()))
+        .filter(|l| l != "root" && l != "overrides" && !read_units.contains(l))
+        .map(Node::from)
+        .collect();
+    if !dependencies.is_empty() {
+        map.set("dependencies", Node::List(dependencies));
+    }
+    if remote && let Some(block) = read(dir, &format!("{infra}/dependency_blocks/{name}.hcl"))? {
+        let mocks = block
+            .body
+            .blocks()
+            .find(|b| b.identifier.as_str() == "dependency")
+            .and_then(|b| {
+                b.body
+                    .attributes()
+                    .find(|a| a.key.as_str() == "mock_outputs")
+            })
+            .and_then(|a| literal_node(&a.expr));
+        if let Some(Node::Map(mocks)) = mocks {
+            map.set_map("mock_outputs", mocks);
+        }
+    }
+    Ok(Some(map))
+}
+
+/// `dependency.UNIT.outputs.OUTPUT` as (UNIT, OUTPUT).
+fn output_reference(expr: &Expression) -> Option<(String, String)> {
+    let text = hcl::format::to_string(expr).ok()?;
+    let rest = text.strip_prefix("dependency.")?;
+    let (unit, output) = rest.split_once(".outputs.")?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    (plain(unit) && plain(output)).then(|| (unit.to_string(), output.to_string()))
+}
+
+/// A literal HCL value as a spec node (lists of scalars only, as the writer prints them).
+fn literal_node(expr: &Expression) -> Option<Node> {
+    Some(match expr {
+        Expression::String(s) => Node::from(s.as_str()),
+        Expression::Bool(b) => Node::Bool(*b),
+        Expression::Number(n) => match n.as_i64() {
+            Some(i) => Node::Int(i),
+            None => Node::Float(n.as_f64()?),
+        },
+        Expression::Array(items) => Node::List(
+            items
+                .iter()
+                .map(|i| literal_node(i).filter(|n| !matches!(n, Node::List(_) | Node::Map(_))))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        Expression::Object(object) => {
+            let mut map = Map::new();
+            for (key, value) in object {
+                map.set(&object_key(key)?, literal_node(value)?);
+            }
+            map.into()
+        }
+        _ => return None,
+    })
 }
 
 /// Environment folders: `<name>/infrastructure/common_vars.hcl`, in name order.
@@ -716,7 +865,18 @@ fn import_environment(
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     folders.sort();
+    let listed = manifest_files(dir).unwrap_or_default();
+    let mut own_units = Map::new();
     for unit in folders {
+        // A unit the spec declared itself (`units:`): gen wrote it, so the manifest lists it.
+        if !KNOWN_UNITS.contains(&unit.as_str())
+            && listed.contains(&format!("{infra}/{unit}/terragrunt.hcl"))
+            && let Some(source) = read(dir, &format!("{infra}/{unit}/terragrunt.hcl"))?
+            && let Some(map) = own_unit(dir, &infra, &unit, &source, imported)?
+        {
+            own_units.set_map(&unit, map);
+            continue;
+        }
         if !KNOWN_UNITS.contains(&unit.as_str()) {
             imported.dropped(
                 format!("{infra}/{unit}"),
@@ -999,6 +1159,7 @@ fn import_environment(
         );
         env.set_map("packer", p);
     }
+    env.set_map("units", own_units);
     Ok(env)
 }
 

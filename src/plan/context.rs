@@ -336,7 +336,7 @@ pub fn readme(project: &Project) -> Value {
         .environments
         .iter()
         .map(|env| {
-            let units = crate::plan::units_for(env);
+            let units = crate::plan::units_for(project, env);
             let names = names(project, env);
             let uses_ecr = units::uses_ecr(env);
             // The manual steps, in order; the template words each one.

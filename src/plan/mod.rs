@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::project::{Ecr, Environment, Project};
 use crate::render::embedded_files_under;
 
-pub use units::{Unit, units_for};
+pub use units::{Inputs, Module, Unit, units_for};
 
 /// The values a template sees: a part shared by many files (one environment's context is
 /// built once and shared by all of that environment's files, never copied per file), and the
@@ -264,29 +264,32 @@ pub fn plan_environments<'p>(
             );
         }
 
-        let units = units_for(env);
+        let units = units_for(project, env);
         for unit in &units {
-            modules.insert(unit.module);
+            modules.extend(unit.module.generated());
             let ctx = TemplateContext::from(env_context.clone()).with("unit", unit.to_context());
             plan.template(
                 format!("{base}/{}/terragrunt.hcl", unit.name),
-                &format!("units/{}.hcl.tera", unit.name),
+                &unit.template(),
                 ctx,
             );
         }
         // One shared dependency block per unit that others depend on.
         let depended_on: BTreeSet<&str> = units
             .iter()
-            .flat_map(|u| u.dependencies.iter().copied())
+            .flat_map(|u| u.dependencies.iter().map(String::as_str))
             .collect();
-        for name in depended_on {
+        for unit in units
+            .iter()
+            .filter(|u| depended_on.contains(u.name.as_str()))
+        {
             let ctx = json!({
                 "spec_name": project.spec_name,
-                "dependency": name,
-                "mock_outputs": mocks::mock_outputs(project, env, name),
+                "dependency": unit.name,
+                "mock_outputs": unit.mock_outputs,
             });
             plan.template(
-                format!("{base}/dependency_blocks/{name}.hcl"),
+                format!("{base}/dependency_blocks/{}.hcl", unit.name),
                 "dependency_block.hcl.tera",
                 ctx,
             );

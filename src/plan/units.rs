@@ -1,32 +1,11 @@
 //! The units of an environment: one Terragrunt folder per component, with its module and the
 //! units whose outputs it reads.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::project::{ComputePlatform, DatabaseEngine, Environment, MasterPassword};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unit {
-    /// Folder name under `<env>/infrastructure/`, also the dependency name others use.
-    pub name: &'static str,
-    /// Folder under `Modules/`.
-    pub module: &'static str,
-    /// One line for the unit's header comment.
-    pub description: &'static str,
-    /// Units whose outputs this one reads, in apply order.
-    pub dependencies: Vec<&'static str>,
-}
-
-impl Unit {
-    pub fn to_context(&self) -> Value {
-        json!({
-            "name": self.name,
-            "module": self.module,
-            "description": self.description,
-            "dependencies": self.dependencies,
-        })
-    }
-}
+use crate::plan::mocks;
+use crate::project::{ComputePlatform, DatabaseEngine, Environment, MasterPassword, Project};
+pub use crate::unit::{Inputs, Module, Unit};
 
 fn unit(
     name: &'static str,
@@ -35,10 +14,12 @@ fn unit(
     dependencies: &[&'static str],
 ) -> Unit {
     Unit {
-        name,
-        module,
-        description,
-        dependencies: dependencies.to_vec(),
+        name: name.to_string(),
+        module: Module::Generated(module),
+        description: description.to_string(),
+        dependencies: dependencies.iter().map(|d| d.to_string()).collect(),
+        mock_outputs: Value::Null,
+        inputs: Inputs::Template,
     }
 }
 
@@ -115,8 +96,24 @@ pub fn uses_ecr(env: &Environment) -> bool {
     env.compute.platform == ComputePlatform::Fargate && env.app.image.is_none()
 }
 
-/// The units `env` needs, in an order where every unit comes after its dependencies.
-pub fn units_for(env: &Environment) -> Vec<Unit> {
+/// The units of `env`, in an order where every unit comes after its dependencies: the
+/// built-in ones, then the spec's own, each with its mock outputs.
+pub fn units_for(project: &Project, env: &Environment) -> Vec<Unit> {
+    let mut units = built_in_units(project, env);
+    // A unit no built-in unit reads has no written mocks: its module's outputs stand in (a
+    // unit of the spec's own may read any of them).
+    for unit in &mut units {
+        if let (Value::Null, Module::Generated(module)) = (&unit.mock_outputs, &unit.module) {
+            unit.mock_outputs = mocks::module_mocks(module);
+        }
+    }
+    units.extend(env.units.iter().cloned());
+    units
+}
+
+/// The units tgforge decides from the spec's sections (every one with `Inputs::Template`),
+/// each defined in one place: name, module, description, dependencies and mocks.
+fn built_in_units(project: &Project, env: &Environment) -> Vec<Unit> {
     let provisioned = provisions_certificates(env);
     let database = database_unit(env);
     let mut units = vec![
@@ -129,47 +126,56 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
                 "VPC, public, private and isolated database subnets over every AZ, IGW, NAT and routes."
             },
             &[],
-        ),
+        ).with_mocks(mocks::vpc(env)),
         unit(
             "security_groups",
             "AWS_Security_Groups",
             "Security groups chained ALB (80/443 from anywhere) -> app -> Postgres.",
             &["vpc"],
-        ),
+        ).with_mocks(mocks::security_groups(env)),
     ];
     if provisioned {
-        units.push(unit(
-            "acm_alb",
-            "AWS_ACM",
-            "ACM certificate for the ALB's HTTPS listener, DNS-validated in Route 53.",
-            &[],
-        ));
+        units.push(
+            unit(
+                "acm_alb",
+                "AWS_ACM",
+                "ACM certificate for the ALB's HTTPS listener, DNS-validated in Route 53.",
+                &[],
+            )
+            .with_mocks(mocks::acm(env, false)),
+        );
     }
     if uses_ecr(env) {
-        units.push(unit(
-            "ecr",
-            "AWS_ECR",
-            "Container registry for the app image, with its lifecycle policy.",
-            &[],
-        ));
+        units.push(
+            unit(
+                "ecr",
+                "AWS_ECR",
+                "Container registry for the app image, with its lifecycle policy.",
+                &[],
+            )
+            .with_mocks(mocks::ecr(env)),
+        );
     }
     let mut alb_deps = vec!["vpc", "security_groups"];
     if provisioned {
         alb_deps.push("acm_alb");
     }
-    units.push(unit(
-        "alb",
-        "AWS_ALB",
-        match env.compute.platform {
-            ComputePlatform::Fargate => {
-                "Application Load Balancer in the public subnets with an IP target group."
-            }
-            ComputePlatform::Asg => {
-                "Application Load Balancer in the public subnets with an instance target group."
-            }
-        },
-        &alb_deps,
-    ));
+    units.push(
+        unit(
+            "alb",
+            "AWS_ALB",
+            match env.compute.platform {
+                ComputePlatform::Fargate => {
+                    "Application Load Balancer in the public subnets with an IP target group."
+                }
+                ComputePlatform::Asg => {
+                    "Application Load Balancer in the public subnets with an instance target group."
+                }
+            },
+            &alb_deps,
+        )
+        .with_mocks(mocks::alb(env)),
+    );
     units.push(match env.database.engine {
         DatabaseEngine::Postgres => unit(
             "db_instance",
@@ -183,46 +189,58 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
                 }
             },
             &["vpc", "security_groups"],
-        ),
+        ).with_mocks(mocks::db_instance(env)),
         DatabaseEngine::AuroraServerless => unit(
             "aurora",
             "AWS_Aurora_Serverless",
             "Aurora Postgres Serverless v2 cluster; master password managed and rotated by RDS in Secrets Manager.",
             &["vpc", "security_groups"],
-        ),
+        ).with_mocks(mocks::aurora(env)),
     });
     let addons = &env.addons;
     if addons.redis.is_some() {
-        units.push(unit(
-            "redis",
-            "AWS_ElastiCache_Redis",
-            "ElastiCache Redis for Django sessions, encrypted at rest and in transit.",
-            &["vpc", "security_groups"],
-        ));
+        units.push(
+            unit(
+                "redis",
+                "AWS_ElastiCache_Redis",
+                "ElastiCache Redis for Django sessions, encrypted at rest and in transit.",
+                &["vpc", "security_groups"],
+            )
+            .with_mocks(mocks::redis(env)),
+        );
     }
     if addons.memcached.is_some() {
-        units.push(unit(
-            "memcached",
-            "AWS_ElastiCache_Memcached",
-            "ElastiCache Memcached for the Django cache, encrypted in transit.",
-            &["vpc", "security_groups"],
-        ));
+        units.push(
+            unit(
+                "memcached",
+                "AWS_ElastiCache_Memcached",
+                "ElastiCache Memcached for the Django cache, encrypted in transit.",
+                &["vpc", "security_groups"],
+            )
+            .with_mocks(mocks::memcached(env)),
+        );
     }
     if addons.efs.is_some() {
-        units.push(unit(
-            "efs",
-            "AWS_EFS",
-            "Encrypted EFS file system for shared, persistent files, one mount target per AZ.",
-            &["vpc", "security_groups"],
-        ));
+        units.push(
+            unit(
+                "efs",
+                "AWS_EFS",
+                "Encrypted EFS file system for shared, persistent files, one mount target per AZ.",
+                &["vpc", "security_groups"],
+            )
+            .with_mocks(mocks::efs(env)),
+        );
     }
     if !env.app.generated_secrets.is_empty() {
-        units.push(unit(
-            "app_secrets",
-            "AWS_SSM_Secrets",
-            "Application secrets generated once and stored as SecureString parameters.",
-            &[],
-        ));
+        units.push(
+            unit(
+                "app_secrets",
+                "AWS_SSM_Secrets",
+                "Application secrets generated once and stored as SecureString parameters.",
+                &[],
+            )
+            .with_mocks(mocks::app_secrets(project, env)),
+        );
     }
     // Units that hand the app an endpoint or a secret it reads at start.
     let mut runtime_deps = vec![database];
@@ -238,12 +256,15 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
     }
 
     if env.static_files.is_some() {
-        units.push(unit(
-            "s3_static",
-            "AWS_S3_Static",
-            "Private S3 bucket for Django's static files.",
-            &[],
-        ));
+        units.push(
+            unit(
+                "s3_static",
+                "AWS_S3_Static",
+                "Private S3 bucket for Django's static files.",
+                &[],
+            )
+            .with_mocks(mocks::s3_static(env)),
+        );
         // The app builds static URLs and the migrations job uploads with the bucket's name.
         runtime_deps.push("s3_static");
     }
@@ -267,7 +288,7 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
                 "CodeBuild project in the private subnets that runs the Django migrations."
             },
             &deps,
-        ));
+        ).with_mocks(mocks::migrations(env)));
     }
     let mut compute_deps = vec!["vpc", "security_groups", "alb"];
     if uses_ecr(env) {
@@ -294,12 +315,15 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
     });
     if env.static_files.is_some() {
         if provisioned {
-            units.push(unit(
-                "acm_cloudfront",
-                "AWS_ACM",
-                "ACM certificate in us-east-1 for CloudFront, DNS-validated in Route 53.",
-                &[],
-            ));
+            units.push(
+                unit(
+                    "acm_cloudfront",
+                    "AWS_ACM",
+                    "ACM certificate in us-east-1 for CloudFront, DNS-validated in Route 53.",
+                    &[],
+                )
+                .with_mocks(mocks::acm(env, true)),
+            );
         }
         let mut deps = vec!["s3_static", "alb"];
         if provisioned {
@@ -310,7 +334,7 @@ pub fn units_for(env: &Environment) -> Vec<Unit> {
             "AWS_CloudFront",
             "CloudFront: /static/* from S3 (origin access control), everything else from the ALB.",
             &deps,
-        ));
+        ).with_mocks(mocks::cloudfront(env)));
     }
     if provisioned {
         let target = if env.static_files.is_some() {

@@ -177,6 +177,73 @@ pub struct EnvironmentSpec {
     pub migrations: Option<MigrationsSpec>,
     /// Packer templates baking the EC2 AMI in layers (used with `compute.platform: asg`).
     pub packer: Option<PackerSpec>,
+    /// Units of your own, by name (a folder `<env>/infrastructure/<name>/`): any module, with
+    /// inputs taken from the spec or from other units' outputs. A unit set in `defaults` is
+    /// in every environment; an environment's entry of the same name is merged over it.
+    /// See docs/custom-units.md.
+    pub units: Option<BTreeMap<String, UnitSpec>>,
+}
+
+/// A unit of your own.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitSpec {
+    /// One line for the unit's header comment. Default: the unit's name and module.
+    pub description: Option<String>,
+    /// The module the unit runs: exactly one of `path`, `git` (with `ref`) or `registry`
+    /// (with `version`).
+    pub module: Option<UnitModuleSpec>,
+    /// Module variable -> value: a literal (any YAML value, written as HCL), or
+    /// `{ from: UNIT, output: OUTPUT }` for an output of another unit of the environment
+    /// (which makes that unit a dependency).
+    pub inputs: Option<BTreeMap<String, UnitInputSpec>>,
+    /// Units applied before this one although it reads none of their outputs.
+    pub dependencies: Option<Vec<String>>,
+    /// Mock output values for `init`, `validate` and `plan` before the unit is applied, for a
+    /// `git` or `registry` module (a module in the tree has its mocks derived from its
+    /// `outputs.tf`). Every output another unit reads must be listed.
+    pub mock_outputs: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// Where a unit's module comes from.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitModuleSpec {
+    /// A folder of the generated tree's repository, relative to the tree's root, e.g.
+    /// `Modules/Jobs_Queue`. Its `variables.tf` and `outputs.tf` are read on `gen`.
+    pub path: Option<String>,
+    /// A git repository (`https://...` or `git@host:org/repo.git`).
+    pub git: Option<String>,
+    /// The tag or commit of `git` to use (required: an unpinned module changes under you).
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+    /// With `git`: the module's folder inside the repository.
+    pub subdir: Option<String>,
+    /// A Terraform registry module, `NAMESPACE/NAME/PROVIDER` (or `HOST/NAMESPACE/NAME/PROVIDER`),
+    /// e.g. `terraform-aws-modules/sqs/aws`.
+    pub registry: Option<String>,
+    /// With `registry`: the exact version, e.g. `4.2.1`.
+    pub version: Option<String>,
+}
+
+/// A unit input: another unit's output, or a literal value.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum UnitInputSpec {
+    /// `{ from: UNIT, output: OUTPUT }`: an output of another unit of the environment.
+    Output(UnitOutputRef),
+    /// Any other value, passed as it is.
+    Literal(serde_json::Value),
+}
+
+/// An output of another unit.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitOutputRef {
+    /// The unit (built-in, e.g. `vpc`, or your own).
+    pub from: String,
+    /// The output's name, e.g. `private_subnet_ids`.
+    pub output: String,
 }
 
 /// The compute platform.

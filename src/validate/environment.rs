@@ -216,6 +216,8 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: &EnvironmentSpec) -> Optio
         addons: platform.addons,
         migrations: platform.migrations,
         packer: platform.packer,
+        // The spec's own units are resolved once every environment is (see `validate::units`).
+        units: Vec::new(),
         tags,
         network: network?,
         app: app?,

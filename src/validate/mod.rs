@@ -11,6 +11,7 @@ mod network;
 pub(crate) mod platform;
 pub(crate) mod rules;
 pub(crate) mod tooling;
+mod units;
 
 use crate::diagnostic::{Diagnostic, SpecErrors};
 use crate::project::{Project, State};
@@ -44,8 +45,18 @@ impl EnvCheck<'_> {
     }
 }
 
-/// Validates a loaded spec and resolves it into a `Project`.
+/// Validates a loaded spec and resolves it into a `Project`, without a tree: the spec's own
+/// units with a module in the tree are not checked against it (and have no mocks).
 pub fn validate(spec: &LoadedSpec) -> Result<Project, SpecErrors> {
+    validate_in(spec, None)
+}
+
+/// Validates a loaded spec for the tree at `tree` (when given): the modules of the spec's own
+/// units are read there.
+pub fn validate_in(
+    spec: &LoadedSpec,
+    tree: Option<&std::path::Path>,
+) -> Result<Project, SpecErrors> {
     let mut diagnostics = Vec::new();
     let doc = &spec.document;
 
@@ -96,14 +107,20 @@ pub fn validate(spec: &LoadedSpec) -> Result<Project, SpecErrors> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| spec.display_path.clone());
-    Ok(Project {
+    let mut project = Project {
         name: doc.project.clone(),
         spec_name,
         state: state.expect("no diagnostics means the state resolved"),
         environments,
         tooling: tooling.expect("no diagnostics means the tooling resolved"),
         ejected_modules,
-    })
+    };
+    // The spec's own units read the built-in ones, which need the resolved environment.
+    units::resolve_all(spec, &mut project, tree, &mut diagnostics);
+    if !diagnostics.is_empty() {
+        return Err(spec.errors(diagnostics));
+    }
+    Ok(project)
 }
 
 /// The modules the spec hands over to the user: each must be one tgforge has.

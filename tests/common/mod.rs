@@ -61,6 +61,9 @@ pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Generates `spec` into `out` with the real binary and returns the tree.
 pub fn generate_tree(spec: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
+    // An example spec needs what its users keep in the tree (the modules of its own units):
+    // copied in first, and left out of what is returned, which is what tgforge wrote.
+    let example = copy_user_files(spec, out);
     tgforge()
         .arg("gen")
         .arg(spec)
@@ -68,7 +71,35 @@ pub fn generate_tree(spec: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
         .arg(out)
         .assert()
         .success();
-    read_tree(out)
+    if example {
+        tgforge_files(read_tree(out))
+    } else {
+        read_tree(out)
+    }
+}
+
+/// Copies the user-owned files of the golden tree of `spec` (files its manifest does not
+/// list: override files, ejected modules, modules of the spec's own units) into `out`, when
+/// `spec` is an example spec of `specs/` with a golden tree. Whether it is one.
+fn copy_user_files(spec: &Path, out: &Path) -> bool {
+    let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
+    let is_example = spec.parent().and_then(|p| p.canonicalize().ok())
+        == repo().join("specs").canonicalize().ok();
+    let golden_root = repo().join("generated").join(&name);
+    if !is_example || !golden_root.is_dir() {
+        return false;
+    }
+    let golden = read_tree(&golden_root);
+    let generated = tgforge_files(golden.clone());
+    for (path, bytes) in golden {
+        if generated.contains_key(&path) {
+            continue;
+        }
+        let target = out.join(&path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    true
 }
 
 /// Writes `text` as a spec file in `dir` and returns its path.
@@ -113,17 +144,6 @@ pub fn tgforge_files(mut tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Ve
 /// Generates example `spec` into `out` as its users have it: the user-owned files of its
 /// golden tree (override files, ejected modules) are copied in first, then `gen` runs.
 pub fn generate_example(spec: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
-    let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
-    let golden_root = repo().join("generated").join(&name);
-    let golden = read_tree(&golden_root);
-    let generated = tgforge_files(golden.clone());
-    for (path, bytes) in golden {
-        if generated.contains_key(&path) {
-            continue;
-        }
-        let target = out.join(&path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, bytes).unwrap();
-    }
-    generate_tree(spec, out)
+    generate_tree(spec, out);
+    read_tree(out)
 }
