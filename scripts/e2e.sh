@@ -5,7 +5,7 @@
 # against its own fresh moto on a free port of 127.0.0.1 that serves the environment's account
 # (stopped at the end): a plan of every unit with mock outputs, apply in dependency order, a
 # second plan that must show no changes, destroy in reverse order and a check that nothing is
-# left. Runs go E2E_LANES at a time (default 3: Terraform mostly waits on the provider's
+# left. Runs go E2E_LANES at a time (default 4: Terraform mostly waits on the provider's
 # polling). Failures not on e2e/emulator-gaps.txt fail the run. Needs terraform and a
 # filesystem mirror holding hashicorp/aws (found at run time, or TGFORGE_E2E_PLUGIN_MIRROR).
 #
@@ -26,7 +26,7 @@ for arg in "$@"; do
     *) if [ "$mode" = apply ]; then apply_trees+=("$arg"); else plan_trees+=("$arg"); fi ;;
   esac
 done
-lanes="${E2E_LANES:-3}"
+lanes="${E2E_LANES:-4}"
 
 command -v terraform >/dev/null || { echo "e2e: terraform is not installed" >&2; exit 1; }
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
@@ -80,17 +80,25 @@ cargo test --quiet -p tgforge-e2e --test planted_mistakes --no-run
 start=$SECONDS
 
 # One job per environment of every tree to apply, the combination plans, the planted mistakes.
+# Largest environments first (by unit count), so that the last lanes to finish run small ones;
+# the combination plans weigh about as much as a 12-unit environment.
 jobs=()
+weighted=()
 for tree in "${apply_trees[@]}"; do
   for common in "$tree"/*/infrastructure/common_vars.hcl; do
-    env=$(basename "$(dirname "$(dirname "$common")")")
-    jobs+=("run|$(account_of "$tree" "$env")|$tree|$env")
+    env_dir=$(dirname "$(dirname "$common")")
+    env=$(basename "$env_dir")
+    units=$(find "$env_dir/infrastructure" -mindepth 2 -maxdepth 2 -name terragrunt.hcl | wc -l)
+    weighted+=("$units run|$(account_of "$tree" "$env")|$tree|$env")
   done
 done
 if [ ${#plan_trees[@]} -gt 0 ]; then
-  jobs+=("plan|123456789012|${plan_trees[*]}|")
+  weighted+=("12 plan|123456789012|${plan_trees[*]}|")
 fi
-jobs+=("planted|123456789012||")
+weighted+=("1 planted|123456789012||")
+while IFS= read -r line; do
+  jobs+=("${line#* }")
+done < <(printf '%s\n' "${weighted[@]}" | sort -s -k1,1 -rn)
 
 run_job() {
   local kind account tree env log
