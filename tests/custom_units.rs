@@ -276,10 +276,15 @@ fn refused(units: &str, field: &str, line_text: &str, message: &str) {
     assert_eq!(output.status.code(), Some(2), "{units}");
     let stderr = String::from_utf8(output.stderr).unwrap();
     let spec_text = std::fs::read_to_string(&spec).unwrap();
-    let line = spec_text
-        .lines()
-        .position(|l| l.contains(line_text))
-        .unwrap()
+    // Searched in the appended `units:` section only (the base spec may hold the same text,
+    // e.g. a `git:` source of its own).
+    let units_start = spec_text.lines().position(|l| l == "    units:").unwrap();
+    let line = units_start
+        + spec_text
+            .lines()
+            .skip(units_start)
+            .position(|l| l.contains(line_text))
+            .unwrap()
         + 1;
     assert!(
         stderr.contains(&format!("spec.yaml:{line}:")) && stderr.contains(field),
