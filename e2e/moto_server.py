@@ -58,6 +58,8 @@ Fields moto accepts but drops (each read back as AWS does, so a second plan show
   them and the provider then reads a tag specification nobody wrote.
 - Auto Scaling policies: `Enabled` (default true) and no empty predictive configuration on a
   target-tracking policy.
+- SQS queues: `RedrivePolicy` as compact JSON, as AWS returns it (moto re-serialises it with
+  spaces after `:` and `,`, which the provider reads as a change).
 - ECS services: `enableECSManagedTags`, `healthCheckGracePeriodSeconds` and
   `availabilityZoneRebalancing` as given at creation or update.
 
@@ -87,6 +89,7 @@ from moto.rds.models import DBInstance
 from moto.rds.responses import RDSResponse
 from moto.route53.models import HostedZoneIdentifier, Route53Backend
 from moto.server import main
+from moto.sqs.models import Queue as SqsQueue
 from moto.utilities.id_generator import moto_id_manager
 
 import moto_shims.cloudfront  # noqa: F401  (patches moto on import; see its docstring)
@@ -483,6 +486,19 @@ def put_scaling_policy(self):
 
 
 AutoScalingResponse.put_scaling_policy = put_scaling_policy
+
+# SQS redrive policies read back compact (see the docstring).
+_queue_attributes = SqsQueue.attributes.fget
+
+
+def queue_attributes(self):
+    result = _queue_attributes(self)
+    if self.redrive_policy:
+        result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+    return result
+
+
+SqsQueue.attributes = property(queue_attributes)
 
 if __name__ == "__main__":
     main()
