@@ -38,7 +38,7 @@ Fields moto accepts but drops (each read back as AWS does, so a second plan show
 - ElastiCache replication groups: their member clusters exist as cache clusters (the provider
   reads the primary's with DescribeCacheClusters; moto 404s), and DeleteReplicationGroup
   completes (moto leaves the group `deleting` for ever, so destroy would wait out its
-  timeout; AWS removes it after a few minutes).
+  timeout; AWS removes it after a few minutes). The same for DeleteCacheCluster.
 - EFS PutBackupPolicy (moto: "NotImplementedError: The put_backup_policy action has not been
   implemented", a 500 the provider retries for ever): the policy is stored and read back by
   moto's own DescribeBackupPolicy, in its final state (ENABLED or DISABLED; AWS passes
@@ -370,8 +370,18 @@ def delete_replication_group(self, replication_group_id, retain_primary_cluster)
     return group
 
 
+_delete_cache_cluster = ElastiCacheBackend.delete_cache_cluster
+
+
+def delete_cache_cluster(self, cache_cluster_id):
+    cluster = _delete_cache_cluster(self, cache_cluster_id)
+    del self.cache_clusters[cache_cluster_id]
+    return cluster
+
+
 ElastiCacheBackend.create_replication_group = create_replication_group
 ElastiCacheBackend.delete_replication_group = delete_replication_group
+ElastiCacheBackend.delete_cache_cluster = delete_cache_cluster
 
 # EFS backup policies (see the docstring).
 def put_backup_policy(self):
