@@ -39,6 +39,9 @@ Fields moto accepts but drops (each read back as AWS does, so a second plan show
   reads the primary's with DescribeCacheClusters; moto 404s), and DeleteReplicationGroup
   completes (moto leaves the group `deleting` for ever, so destroy would wait out its
   timeout; AWS removes it after a few minutes). The same for DeleteCacheCluster.
+- ElastiCache DeleteCacheSubnetGroup (moto: "NotImplementedError: The
+  delete_cache_subnet_group action has not been implemented", a 500 the provider retries until
+  its timeout): the group is removed, or CacheSubnetGroupInUse while a cluster uses it.
 - EFS PutBackupPolicy (moto: "NotImplementedError: The put_backup_policy action has not been
   implemented", a 500 the provider retries for ever): the policy is stored and read back by
   moto's own DescribeBackupPolicy, in its final state (ENABLED or DISABLED; AWS passes
@@ -82,7 +85,10 @@ from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ecs.models import Service as EcsService
 from moto.efs.models import FileSystem as EfsFileSystem
 from moto.efs.responses import EFSResponse
+from moto.core.responses import EmptyResult
+from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ElastiCacheException
 from moto.elasticache.models import CacheCluster, ElastiCacheBackend
+from moto.elasticache.responses import ElastiCacheResponse
 from moto.ecs.responses import EC2ContainerServiceResponse as EcsResponse
 from moto.rds.models import DBCluster as RdsCluster
 from moto.rds.models import DBInstance
@@ -509,6 +515,26 @@ def queue_attributes(self):
 
 
 SqsQueue.attributes = property(queue_attributes)
+
+# ElastiCache subnet groups can be deleted (see the docstring).
+class CacheSubnetGroupInUse(ElastiCacheException):
+    code = "CacheSubnetGroupInUse"
+
+
+def delete_cache_subnet_group(self):
+    backend = self.elasticache_backend
+    name = self._get_param("CacheSubnetGroupName")
+    if name not in backend.cache_subnet_groups:
+        raise CacheSubnetGroupNotFound(name)
+    users = [c for c in backend.cache_clusters.values() if c.cache_subnet_group_name == name]
+    users += [g for g in backend.replication_groups.values() if g.cache_subnet_group_name == name]
+    if users:
+        raise CacheSubnetGroupInUse(f"Cache subnet group {name} is currently in use.")
+    del backend.cache_subnet_groups[name]
+    return EmptyResult()
+
+
+ElastiCacheResponse.delete_cache_subnet_group = delete_cache_subnet_group
 
 if __name__ == "__main__":
     main()
