@@ -45,7 +45,8 @@ Fields moto accepts but drops (each read back as AWS does, so a second plan show
 - EFS PutBackupPolicy (moto: "NotImplementedError: The put_backup_policy action has not been
   implemented", a 500 the provider retries for ever): the policy is stored and read back by
   moto's own DescribeBackupPolicy, in its final state (ENABLED or DISABLED; AWS passes
-  through ENABLING/DISABLING first).
+  through ENABLING/DISABLING first). Likewise DeleteFileSystemPolicy (moto: "NotImplementedError:
+  The delete_file_system_policy action has not been implemented"): the policy is removed.
 - ElastiCache clusters: `SecurityGroups`, and `PreferredAvailabilityZone: Multiple` for a
   cross-AZ Memcached cluster (what the provider reads `az_mode` from); replication groups get
   one member cluster per `NumCacheClusters`, each carrying the group's security groups,
@@ -398,6 +399,15 @@ def put_backup_policy(self):
 
 
 EFSResponse.put_backup_policy = put_backup_policy
+
+
+def delete_file_system_policy(self):
+    file_system_id = self._get_param("FileSystemId")
+    self.efs_backend.file_systems_by_id[file_system_id].file_system_policy = None
+    return "{}", {"Content-Type": "application/json"}
+
+
+EFSResponse.delete_file_system_policy = delete_file_system_policy
 _backup_policy = EfsFileSystem.backup_policy.fget
 EfsFileSystem.backup_policy = property(
     lambda self: {"Status": self.backup_status}
