@@ -304,6 +304,9 @@ _cache_cluster_init = CacheCluster.__init__
 
 def cache_cluster_init(self, *args, **kwargs):
     _cache_cluster_init(self, *args, **kwargs)
+    # What the provider reads `az_mode` from (see the docstring).
+    if kwargs.get("az_mode") == "cross-az":
+        self.preferred_availability_zone = "Multiple"
     if self.engine != "memcached":
         return
     region = self.arn.split(":")[3]
@@ -419,16 +422,6 @@ EfsFileSystem.backup_policy = property(
 CacheCluster.security_groups = property(
     lambda self: [{"security_group_id": g, "status": "active"} for g in self.security_group_ids]
 )
-_cache_cluster_init_fields = CacheCluster.__init__
-
-
-def cache_cluster_init_fields(self, *args, **kwargs):
-    _cache_cluster_init_fields(self, *args, **kwargs)
-    if kwargs.get("az_mode") == "cross-az":
-        self.preferred_availability_zone = "Multiple"
-
-
-CacheCluster.__init__ = cache_cluster_init_fields
 
 
 # Aurora Data API and scaling configuration (see the docstring).

@@ -92,6 +92,18 @@ impl Moto {
                 let text = self.send("POST", "/", &headers, &body.to_string())?;
                 Ok(serde_json::from_str(&text)?)
             };
+        // EC2's query protocol: `Action=ACTION&...` in a form body.
+        let ec2_query = |action_and_params: &str| -> Result<String> {
+            let headers = [
+                (
+                    "Content-Type",
+                    "application/x-www-form-urlencoded".to_string(),
+                ),
+                ("Authorization", auth("ec2")),
+            ];
+            let body = format!("Action={action_and_params}&Version=2016-11-15");
+            self.send("POST", "/", &headers, &body)
+        };
         if arn.contains(":kms:") && arn.contains(":key/") {
             let v = json_call(
                 "kms",
@@ -139,35 +151,11 @@ impl Moto {
             .nth(1)
             .filter(|_| arn.contains(":ec2:"))
         {
-            let headers = [
-                (
-                    "Content-Type",
-                    "application/x-www-form-urlencoded".to_string(),
-                ),
-                ("Authorization", auth("ec2")),
-            ];
-            let text = self.send(
-                "POST",
-                "/",
-                &headers,
-                &format!("Action=DescribeInstances&Version=2016-11-15&InstanceId.1={id}"),
-            )?;
+            let text = ec2_query(&format!("DescribeInstances&InstanceId.1={id}"))?;
             return Ok(text.contains("<name>terminated</name>"));
         }
         if let Some(id) = arn.split(":natgateway/").nth(1) {
-            let headers = [
-                (
-                    "Content-Type",
-                    "application/x-www-form-urlencoded".to_string(),
-                ),
-                ("Authorization", auth("ec2")),
-            ];
-            let text = self.send(
-                "POST",
-                "/",
-                &headers,
-                &format!("Action=DescribeNatGateways&Version=2016-11-15&NatGatewayId.1={id}"),
-            )?;
+            let text = ec2_query(&format!("DescribeNatGateways&NatGatewayId.1={id}"))?;
             return Ok(text.contains("<state>deleted</state>"));
         }
         Ok(false)
