@@ -66,6 +66,10 @@ Fields moto accepts but drops (each read back as AWS does, so a second plan show
   spaces after `:` and `,`, which the provider reads as a change).
 - ECS services: `enableECSManagedTags`, `healthCheckGracePeriodSeconds` and
   `availabilityZoneRebalancing` as given at creation or update.
+- RDS DeleteDBCluster removes the cluster's automated snapshots (`rds:CLUSTER-...`) unless
+  `DeleteAutomatedBackups` is false, as AWS does (its default is true, and so is the provider's
+  `delete_automated_backups`); moto removes them for DB instances but keeps them for clusters,
+  so every destroyed Aurora cluster would leave one behind.
 
 CloudFront (managed cache and origin request policies, response headers policies, fields moto
 drops from distributions): see e2e/moto_shims/cloudfront.py.
@@ -538,6 +542,28 @@ def delete_cache_subnet_group(self):
 
 
 ElastiCacheResponse.delete_cache_subnet_group = delete_cache_subnet_group
+
+
+# Aurora automated snapshots go with their cluster (see the docstring).
+_delete_db_cluster = RDSResponse.delete_db_cluster
+
+
+def delete_db_cluster(self):
+    cluster_id = self.params.get("DBClusterIdentifier")
+    keep_automated = str(self.params.get("DeleteAutomatedBackups", True)).lower() == "false"
+    result = _delete_db_cluster(self)
+    if not keep_automated:
+        snapshots = self.backend.cluster_snapshots
+        for name, snapshot in list(snapshots.items()):
+            if (
+                snapshot.snapshot_type == "automated"
+                and snapshot.cluster.db_cluster_identifier == cluster_id
+            ):
+                del snapshots[name]
+    return result
+
+
+RDSResponse.delete_db_cluster = delete_db_cluster
 
 if __name__ == "__main__":
     main()

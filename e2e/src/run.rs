@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use anyhow::{Context, Result, anyhow, bail};
 use hcl::Value;
@@ -219,9 +219,14 @@ pub fn run_stack(
     // 2. Apply in dependency order.
     let outputs: Mutex<BTreeMap<String, Value>> = Mutex::new(BTreeMap::new());
     let attempted: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-    let mut not_applied: BTreeSet<String> = BTreeSet::new();
-    for level in &stack.levels {
-        let results = par_map(level, opts.jobs, |name| {
+    // Each unit starts as soon as the units it depends on are done (as `terragrunt run-all`
+    // schedules them), not when its whole level is: the stack's longest chain sets the time.
+    let order = stack.apply_order();
+    let results = par_graph(
+        &order,
+        |name| stack.deps_of(name),
+        opts.jobs,
+        |name| {
             let missing: Vec<_> = stack
                 .deps_of(name)
                 .into_iter()
@@ -280,14 +285,9 @@ pub fn run_stack(
             .unwrap_or_else(|e| (Outcome::Failed(format!("{e:#}")), 0.0));
             announce(label, name, "apply", &outcome, secs);
             result(label, name, "apply", outcome, secs)
-        });
-        for r in &results {
-            if r.outcome != Outcome::Ok {
-                not_applied.insert(r.unit.clone());
-            }
-        }
-        report.results.extend(results);
-    }
+        },
+    );
+    report.results.extend(results);
     let outputs = outputs.into_inner().unwrap();
 
     // 3. Second plan: no changes.
@@ -327,15 +327,25 @@ pub fn run_stack(
     });
     report.results.extend(results);
 
-    // 4. Destroy in reverse order every unit whose apply was attempted.
+    // 4. Destroy in reverse order every unit whose apply was attempted: each one once the
+    // units that depend on it are gone.
     let attempted = attempted.into_inner().unwrap();
-    for level in stack.levels.iter().rev() {
-        let todo: Vec<String> = level
-            .iter()
-            .filter(|n| attempted.contains(*n))
-            .cloned()
-            .collect();
-        let results = par_map(&todo, opts.jobs, |name| {
+    let todo: Vec<String> = stack
+        .apply_order()
+        .into_iter()
+        .rev()
+        .filter(|n| attempted.contains(n))
+        .collect();
+    let results = par_graph(
+        &todo,
+        |name| {
+            todo.iter()
+                .filter(|other| stack.deps_of(other).contains(name))
+                .cloned()
+                .collect()
+        },
+        opts.jobs,
+        |name| {
             let (outcome, secs) = (|| -> Result<(Outcome, f64)> {
                 let cfg = evaluate(&stack.units[name], &outputs, "destroy")?;
                 let env = tf_var_env(&cfg.inputs, opts.encoding);
@@ -379,9 +389,9 @@ pub fn run_stack(
             .unwrap_or_else(|e| (Outcome::Failed(format!("{e:#}")), 0.0));
             announce(label, name, "destroy", &outcome, secs);
             result(label, name, "destroy", outcome, secs)
-        });
-        report.results.extend(results);
-    }
+        },
+    );
+    report.results.extend(results);
     destroy_prerequisites(&tf, &prereq, &prereq_dir)?;
 
     // Nothing left: no resource in the state of any unit, no tagged resource in the
@@ -755,6 +765,66 @@ fn par_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Syn
         .collect()
 }
 
+/// `f` over `items` on up to `jobs` threads, each item only once every item it waits for
+/// (`waits_for`, counted only where it is one of `items`) has finished; among the items that
+/// may start, the earliest in `items` goes first. Results in input order. `waits_for` must
+/// not form a cycle (the stack's levels already refuse one).
+fn par_graph<R: Send>(
+    items: &[String],
+    waits_for: impl Fn(&str) -> BTreeSet<String>,
+    jobs: usize,
+    f: impl Fn(&String) -> R + Sync,
+) -> Vec<R> {
+    let index: BTreeMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let waits: Vec<Vec<usize>> = items
+        .iter()
+        .map(|n| {
+            waits_for(n)
+                .iter()
+                .filter_map(|w| index.get(w.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    // (started, finished) per item.
+    let state = Mutex::new((vec![false; items.len()], vec![false; items.len()]));
+    let changed = Condvar::new();
+    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1).min(items.len().max(1)) {
+            s.spawn(|| {
+                let mut guard = state.lock().unwrap();
+                loop {
+                    let (started, finished) = &mut *guard;
+                    if started.iter().all(|&x| x) {
+                        break;
+                    }
+                    let ready = (0..items.len())
+                        .find(|&i| !started[i] && waits[i].iter().all(|&w| finished[w]));
+                    let Some(i) = ready else {
+                        guard = changed.wait(guard).unwrap();
+                        continue;
+                    };
+                    started[i] = true;
+                    drop(guard);
+                    let r = f(&items[i]);
+                    *slots[i].lock().unwrap() = Some(r);
+                    guard = state.lock().unwrap();
+                    guard.1[i] = true;
+                    changed.notify_all();
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| m.into_inner().unwrap().expect("every item ran"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -772,6 +842,33 @@ mod tests {
             par_map(&v, 3, |x| x * 2),
             (0..20).map(|x| x * 2).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn par_graph_runs_each_item_after_what_it_waits_for() {
+        // d waits for b and c, which wait for a; e waits for nothing.
+        let items: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        let waits = |n: &str| -> BTreeSet<String> {
+            match n {
+                "b" | "c" => BTreeSet::from(["a".to_string()]),
+                "d" => BTreeSet::from(["b".to_string(), "c".to_string(), "x".to_string()]),
+                _ => BTreeSet::new(),
+            }
+        };
+        let log = Mutex::new(Vec::new());
+        let out = par_graph(&items, waits, 3, |n| {
+            log.lock().unwrap().push(format!("start {n}"));
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            log.lock().unwrap().push(format!("end {n}"));
+            n.to_uppercase()
+        });
+        assert_eq!(out, ["A", "B", "C", "D", "E"]);
+        let log = log.into_inner().unwrap();
+        let at = |e: &str| log.iter().position(|l| l == e).unwrap();
+        assert!(at("end a") < at("start b") && at("end a") < at("start c"));
+        assert!(at("end b") < at("start d") && at("end c") < at("start d"));
+        // e waits for nothing, so it does not wait for a's level to finish.
+        assert!(at("start e") < at("end a"));
     }
 
     #[test]
