@@ -13,8 +13,11 @@
 
 pub mod changes;
 pub mod format;
+mod git;
 pub mod inventory;
+mod repository;
 pub mod select;
+mod worktree;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
