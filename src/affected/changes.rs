@@ -1,8 +1,10 @@
 //! The files that differ between the base and the head, as paths relative to the tree's root.
 //!
-//! - Base `--base REV`, head the tree on disk: `git diff REV` (the working tree as git sees
-//!   it: committed, staged and unstaged changes, deletions) plus untracked files that are not
-//!   ignored. Files of your own count, hand edits count.
+//! - Base `--base REV`, head the tree on disk: what `git diff REV` gives (the working tree as
+//!   git sees it: committed, staged and unstaged changes, deletions) plus untracked files that
+//!   are not ignored. Files of your own count, hand edits count. Computed with one git
+//!   process and blob ids ([`super::worktree`]), or with `git diff` itself where git converts
+//!   files ([`super::repository`]).
 //! - Base `--base REV`, head a spec: the manifest committed at REV against the digests of what
 //!   the spec generates now (generated files only).
 //! - Base `--base-manifest FILE`: that manifest against the head's manifest (the tree's

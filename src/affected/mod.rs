@@ -1,6 +1,8 @@
 //! `tgforge affected`: the units whose plans a change can alter, so that CI plans only those.
 //!
 //! - [`changes`]: which files differ between the base and the head (git, or two manifests);
+//!   `worktree` compares the tree on disk with a revision through one `git cat-file` process,
+//!   `repository` says when git's own `git diff` is needed instead, `git` runs git;
 //! - [`inventory`]: the units of each environment, their modules and dependencies (from the
 //!   spec, or from the tree on disk);
 //! - [`select`]: from changed files to affected units, dependents included, in apply order;
@@ -14,6 +16,7 @@
 pub mod changes;
 pub mod format;
 mod git;
+mod index;
 pub mod inventory;
 mod repository;
 pub mod select;

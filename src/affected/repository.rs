@@ -40,6 +40,8 @@ pub struct Repository {
     pub top: PathBuf,
     /// Whether the executable bit counts (`core.fileMode`, true unless set false).
     pub file_mode: bool,
+    /// The index file.
+    pub index: PathBuf,
 }
 
 /// Why git's view may differ from the bytes on disk (the caller then asks `git diff`).
@@ -64,6 +66,9 @@ impl Repository {
             check_attributes(&folder.join(".gitattributes"))?;
         }
         let git_dirs = git_dirs(&top.join(".git"));
+        let Some(index) = git_dirs.first().map(|d| d.join("index")) else {
+            return Ok(None);
+        };
         let mut config = Config::default();
         for file in system_and_global_config() {
             config.read(&file, 0);
@@ -92,6 +97,7 @@ impl Repository {
         Ok(Some(Repository {
             top: top.to_path_buf(),
             file_mode: config.file_mode,
+            index,
         }))
     }
 }

@@ -4,7 +4,7 @@
 //! would (`blob <size>\0<bytes>`, SHA-1 or SHA-256), and compared by id, mode included.
 //!
 //! A file only the base has was deleted. A file only the disk has counts when it is in the
-//! index (asked of the same process, `:path`) or when git does not ignore it; only then is a
+//! index (asked of the same process, `:0:path`) or when git does not ignore it; only then is a
 //! second process started, `git check-ignore --stdin`, so that git's own rules decide
 //! (`.gitignore` files, `.git/info/exclude`, `core.excludesFile`). The result is what
 //! `git diff REV` plus `git ls-files --others --exclude-standard` give, except that a file
@@ -22,6 +22,7 @@ use sha1::Digest;
 
 use super::changes::{Answers, Questions, Revision, parse_manifest, resolve_error};
 use super::git::{GitError, IgnoreRules, Object, Objects, git_failure};
+use super::index::Index;
 use super::repository::{NeedsGitDiff, Repository, check_attributes};
 use crate::Failure;
 use crate::output::manifest::MANIFEST_FILE;
@@ -62,6 +63,13 @@ impl Target {
     fn repo_path(&self, rel: &str) -> String {
         join(&self.in_repo, rel)
     }
+}
+
+/// What every comparison reads.
+struct Context<'a> {
+    repo: &'a Repository,
+    index: &'a Index,
+    hash: Hash,
 }
 
 /// What one comparison found, by path relative to its target.
@@ -148,22 +156,32 @@ pub fn ask(
         answers.manifest = parse_manifest(&manifest.data, &format!("{MANIFEST_FILE} at {rev}"))?;
     }
 
+    let index = match Index::read(&repo.index, hash.id_bytes()) {
+        Ok(index) => index,
+        Err(e) => return Ok(Err(e)),
+    };
+    let context = Context {
+        repo,
+        index: &index,
+        hash,
+    };
     let failed = |e| git_failure("comparing with the base revision", e);
     let mut found = Vec::new();
     for (target, base) in targets.iter().zip(base_objects) {
-        let listing =
-            match list(&mut objects, &resolved.id, &target.in_repo, base, hash).map_err(failed)? {
-                Ok(listing) => listing,
-                Err(e) => return Ok(Err(e)),
-            };
-        match compare(repo, hash, target, &listing) {
+        let listing = match list(&mut objects, &context, &resolved.id, &target.in_repo, base)
+            .map_err(failed)?
+        {
+            Ok(listing) => listing,
+            Err(e) => return Ok(Err(e)),
+        };
+        match compare(&context, target, &listing) {
             Ok(Ok(f)) => found.push(f),
             Ok(Err(e)) => return Ok(Err(e)),
             Err(e) => return Err(io_failure(&target.disk, e)),
         }
     }
-    let settled = settle_new_files(repo, hash, &mut objects, &targets, &mut found);
     let closed = objects.close();
+    let settled = settle_new_files(&context, &targets, &mut found);
     match settled {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Ok(Err(e)),
@@ -268,7 +286,7 @@ impl Hash {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::new(), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -278,14 +296,17 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Every file under a base object (a tree read level by level, one exchange per level), or
 /// the object itself when it is a file (its mode read from the tree holding it); nothing
-/// when the base has no such path.
+/// when the base has no such path. A tree the index holds too (same id) is listed from the
+/// index: in a checkout of REV, or for a folder a pull request does not touch, git is asked
+/// for nothing under it.
 fn list(
     objects: &mut Objects,
+    context: &Context,
     commit: &str,
     in_repo: &str,
     base: Option<Object>,
-    hash: Hash,
 ) -> Result<Result<Listing, NeedsGitDiff>, GitError> {
+    let hash = context.hash;
     let mut listing = Listing::default();
     let Some(base) = base else {
         return Ok(Ok(listing));
@@ -307,6 +328,10 @@ fn list(
     if base.kind != "tree" {
         return Ok(Ok(listing));
     }
+    if context.index.trees.get(in_repo) == Some(&base.id) {
+        listing.add_from_index(context.index, in_repo, "");
+        return Ok(Ok(listing));
+    }
     let mut level = vec![(String::new(), base.data)];
     while !level.is_empty() {
         let mut folders = Vec::new();
@@ -320,8 +345,12 @@ fn list(
                 match mode {
                     TREE => {
                         listing.folders.insert(path.clone());
-                        folders.push(path);
-                        ids.push(id);
+                        if context.index.trees.get(&join(in_repo, &path)) == Some(&id) {
+                            listing.add_from_index(context.index, in_repo, &path);
+                        } else {
+                            folders.push(path);
+                            ids.push(id);
+                        }
                     }
                     GITLINK => return Ok(Err(NeedsGitDiff(format!("submodule {path}")))),
                     _ => {
@@ -338,6 +367,44 @@ fn list(
             .collect();
     }
     Ok(Ok(listing))
+}
+
+impl Listing {
+    /// Adds the index's files under `folder` (relative to the target at `in_repo`), and the
+    /// folders on their way.
+    fn add_from_index(&mut self, index: &Index, in_repo: &str, folder: &str) {
+        let from = join(in_repo, folder);
+        let prefix = if from.is_empty() {
+            String::new()
+        } else {
+            format!("{from}/")
+        };
+        let skip = if in_repo.is_empty() {
+            0
+        } else {
+            in_repo.len() + 1
+        };
+        for (path, entry) in index.files.range(prefix.clone()..) {
+            if !path.starts_with(&prefix) {
+                break;
+            }
+            let rel = &path[skip..];
+            let mut at = rel.len();
+            while let Some(slash) = rel[..at].rfind('/') {
+                if rel[..slash].len() <= folder.len()
+                    || !self.folders.insert(rel[..slash].to_string())
+                {
+                    break;
+                }
+                at = slash;
+            }
+            let file = BaseFile {
+                mode: entry.mode,
+                id: entry.id.clone(),
+            };
+            self.files.insert(rel.to_string(), file);
+        }
+    }
 }
 
 /// The entries of a tree object: `<octal mode> <name>\0<id bytes>` each; `None` when a
@@ -363,12 +430,11 @@ fn tree_entries(data: &[u8], hash: Hash) -> Option<Vec<(u32, String, String)>> {
 
 /// Compares one target on disk with its base listing.
 fn compare(
-    repo: &Repository,
-    hash: Hash,
+    context: &Context,
     target: &Target,
     base: &Listing,
 ) -> std::io::Result<Result<Found, NeedsGitDiff>> {
-    let mut walk = Walk::new(repo, hash, base);
+    let mut walk = Walk::new(context, &target.in_repo, base);
     if let Err(e) = walk.visit("", &target.disk, None)? {
         return Ok(Err(e));
     }
@@ -384,7 +450,10 @@ fn compare(
 
 struct Walk<'a> {
     repo: &'a Repository,
+    index: &'a Index,
     hash: Hash,
+    /// The target's path from the repository's top folder.
+    in_repo: &'a str,
     base: &'a Listing,
     seen: BTreeSet<String>,
     found: Found,
@@ -397,10 +466,12 @@ static NO_BASE: Listing = Listing {
 };
 
 impl<'a> Walk<'a> {
-    fn new(repo: &'a Repository, hash: Hash, base: &'a Listing) -> Walk<'a> {
+    fn new(context: &Context<'a>, in_repo: &'a str, base: &'a Listing) -> Walk<'a> {
         Walk {
-            repo,
-            hash,
+            repo: context.repo,
+            index: context.index,
+            hash: context.hash,
+            in_repo,
             base,
             seen: BTreeSet::new(),
             found: Found::default(),
@@ -436,7 +507,7 @@ impl<'a> Walk<'a> {
             match self.base.files.get(rel) {
                 Some(base) => {
                     self.seen.insert(rel.to_string());
-                    if self.differs(base, path, kind.is_symlink())? {
+                    if self.differs(base, rel, path)? {
                         self.found.changed.insert(rel.to_string());
                     }
                 }
@@ -488,7 +559,13 @@ impl<'a> Walk<'a> {
         rel: &str,
         path: &Path,
     ) -> std::io::Result<Result<(), NeedsGitDiff>> {
-        let mut inner = Walk::new(self.repo, self.hash, &NO_BASE);
+        let context = Context {
+            repo: self.repo,
+            index: self.index,
+            hash: self.hash,
+        };
+        let in_repo = join(self.in_repo, rel);
+        let mut inner = Walk::new(&context, &in_repo, &NO_BASE);
         if let Err(e) = inner.visit_children("", path)? {
             return Ok(Err(e));
         }
@@ -502,43 +579,48 @@ impl<'a> Walk<'a> {
         Ok(Ok(()))
     }
 
-    /// Whether the file at `path` differs from the base's: its kind, executable bit (unless
-    /// `core.fileMode` is false) or blob id.
-    fn differs(&self, base: &BaseFile, path: &Path, link: bool) -> std::io::Result<bool> {
-        let bytes = if link {
-            if base.mode != LINK {
-                return Ok(true);
-            }
+    /// Whether the file at `path` (at `rel`) differs from the base's: its kind, executable
+    /// bit (unless `core.fileMode` is false) or blob id. The file is read only when the index
+    /// does not vouch for it (same id as the base, same status as when git last saw it).
+    fn differs(&self, base: &BaseFile, rel: &str, path: &Path) -> std::io::Result<bool> {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::symlink_metadata(path)?;
+        let mode = if meta.file_type().is_symlink() {
+            LINK
+        } else if self.repo.file_mode && meta.permissions().mode() & 0o100 != 0 {
+            EXECUTABLE
+        } else {
+            REGULAR
+        };
+        let base_mode = match base.mode {
+            EXECUTABLE if !self.repo.file_mode => REGULAR,
+            other => other,
+        };
+        if mode != base_mode {
+            return Ok(true);
+        }
+        let repo_path = join(self.in_repo, rel);
+        if let Some(entry) = self.index.files.get(&repo_path)
+            && entry.id == base.id
+            && self.index.unchanged(entry, &meta)
+        {
+            return Ok(false);
+        }
+        let bytes = if mode == LINK {
             use std::os::unix::ffi::OsStrExt;
             std::fs::read_link(path)?.as_os_str().as_bytes().to_vec()
         } else {
-            if base.mode != REGULAR && base.mode != EXECUTABLE {
-                return Ok(true);
-            }
-            let mut file = std::fs::File::open(path)?;
-            if self.repo.file_mode {
-                use std::os::unix::fs::PermissionsExt;
-                let executable = file.metadata()?.permissions().mode() & 0o100 != 0;
-                if executable != (base.mode == EXECUTABLE) {
-                    return Ok(true);
-                }
-            }
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut file, &mut bytes)?;
-            bytes
+            std::fs::read(path)?
         };
         Ok(self.hash.blob_id(&bytes) != base.id)
     }
 }
 
-/// Decides the files only on disk: those in the index count (asked of the `cat-file`
-/// process), the others count unless git ignores them (asked of a `check-ignore` process,
-/// started only if there are such files). A cache folder git does not ignore is read then,
-/// and its files decided the same way.
+/// Decides the files only on disk: those in the index count, the others count unless git
+/// ignores them (asked of a `check-ignore` process, started only if there are such files).
+/// A cache folder git does not ignore is read then, and its files decided the same way.
 fn settle_new_files(
-    repo: &Repository,
-    hash: Hash,
-    objects: &mut Objects,
+    context: &Context,
     targets: &[Target],
     found: &mut [Found],
 ) -> Result<Result<(), NeedsGitDiff>, Failure> {
@@ -547,14 +629,8 @@ fn settle_new_files(
     loop {
         let mut untracked: Vec<(usize, String, bool)> = Vec::new();
         for (at, (target, f)) in targets.iter().zip(found.iter_mut()).enumerate() {
-            let files = std::mem::take(&mut f.new_files);
-            let names: Vec<String> = files
-                .iter()
-                .map(|rel| format!(":{}", target.repo_path(rel)))
-                .collect();
-            let in_index = objects.get(&names).map_err(failed)?;
-            for (rel, tracked) in files.into_iter().zip(in_index) {
-                if tracked.is_some() {
+            for rel in std::mem::take(&mut f.new_files) {
+                if context.index.files.contains_key(&target.repo_path(&rel)) {
                     f.changed.insert(rel);
                 } else {
                     untracked.push((at, rel, false));
@@ -566,7 +642,7 @@ fn settle_new_files(
             break;
         }
         if rules.is_none() {
-            rules = Some(IgnoreRules::start(&repo.top).map_err(failed)?);
+            rules = Some(IgnoreRules::start(&context.repo.top).map_err(failed)?);
         }
         let paths: Vec<String> = untracked
             .iter()
@@ -587,7 +663,7 @@ fn settle_new_files(
             }
             // A cache folder git does not ignore: all of it is new.
             let target = &targets[at];
-            let mut walk = Walk::new(repo, hash, &NO_BASE);
+            let mut walk = Walk::new(context, &target.in_repo, &NO_BASE);
             let path = target.disk.join(&rel);
             match walk.new_folder_contents(&rel, &path) {
                 Ok(Ok(())) => {}
