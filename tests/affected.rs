@@ -523,6 +523,34 @@ fn the_tree_on_disk_differs_from_the_base_exactly_as_git_sees_it() {
     check(&["production/infrastructure/alb/link.hcl"]);
 }
 
+/// The index vouches for a file only while its status is the one git recorded: an edit that
+/// keeps the size and puts the modification time back still moves the change time.
+#[test]
+fn a_hand_edit_hidden_from_the_modification_time_is_found() {
+    let repo = Repo::new();
+    // The index as a checkout leaves it: every file's status recorded, then a second later.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    repo.git(&["update-index", "--refresh"]);
+    let path = repo
+        .tree()
+        .join("staging/infrastructure/vpc/terragrunt.hcl");
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let same_size = text.replacen("shop-staging", "shop-STAGING", 1);
+    assert_ne!(same_size, text);
+    std::fs::write(&path, &same_size).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(
+        changed_files(&repo, "HEAD"),
+        BTreeSet::from(["staging/infrastructure/vpc/terragrunt.hcl".to_string()])
+    );
+}
+
 /// The tree deep in the repository, `affected` run from another folder, and an
 /// `--all-if-changed` path written with `..`.
 #[test]

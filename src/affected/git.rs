@@ -1,6 +1,6 @@
 //! The git processes `affected` starts: one-shot commands, and two long-running sessions that
 //! answer many questions each over their standard input (`git cat-file --batch` for objects
-//! of the base revision and of the index, `git check-ignore --stdin` for untracked files).
+//! of the base revision, `git check-ignore --stdin` for untracked files).
 //! Starting git costs a few milliseconds of CPU each time, more than most of what it is asked.
 
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
@@ -166,7 +166,7 @@ pub struct Object {
 }
 
 /// `git cat-file --batch` in the repository's top folder: objects by name (`REV^{commit}`,
-/// `COMMIT:path`, `:path` for the index, a bare object id).
+/// `COMMIT:path`, a bare object id).
 pub struct Objects(Session);
 
 impl Objects {

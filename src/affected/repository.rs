@@ -60,11 +60,8 @@ impl Repository {
         let Some(top) = dir.ancestors().find(|a| a.join(".git").exists()) else {
             return Ok(None);
         };
-        // `.gitattributes` of the folders from the top down to `dir` (those inside `dir`
-        // are checked while it is read).
-        for folder in dir.ancestors().take_while(|a| a.starts_with(top)) {
-            check_attributes(&folder.join(".gitattributes"))?;
-        }
+        // The `.gitattributes` files of the working tree are checked by the caller, for the
+        // paths it compares.
         let git_dirs = git_dirs(&top.join(".git"));
         let Some(index) = git_dirs.first().map(|d| d.join("index")) else {
             return Ok(None);

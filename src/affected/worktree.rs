@@ -1,11 +1,14 @@
 //! The files on disk that differ from the base revision, with one `git cat-file --batch`
 //! process: it resolves the revision, lists the base's trees (each file's blob id) and
-//! reads the base's manifest; each file on disk that the base has is hashed here as git
-//! would (`blob <size>\0<bytes>`, SHA-1 or SHA-256), and compared by id, mode included.
+//! reads the base's manifest. As in `git diff`, git's index ([`super::index`]) spares most of
+//! the work: a base folder whose tree the index holds is listed from the index, and a file
+//! whose status is the one the index recorded has the index's blob id; any other file the
+//! base has is hashed here as git would (`blob <size>\0<bytes>`, SHA-1 or SHA-256). Files
+//! are compared by id and mode.
 //!
 //! A file only the base has was deleted. A file only the disk has counts when it is in the
-//! index (asked of the same process, `:0:path`) or when git does not ignore it; only then is a
-//! second process started, `git check-ignore --stdin`, so that git's own rules decide
+//! index or when git does not ignore it: for those not in the index, and only then, a second
+//! process is started, `git check-ignore --stdin`, so that git's own rules decide
 //! (`.gitignore` files, `.git/info/exclude`, `core.excludesFile`). The result is what
 //! `git diff REV` plus `git ls-files --others --exclude-standard` give, except that a file
 //! removed from the index alone (`git rm --cached`), unchanged on disk and not ignored,
@@ -13,9 +16,10 @@
 //!
 //! Where git would not store the bytes on disk as they are (see [`super::repository`]), or
 //! for what this path does not model (submodules, names that are not UTF-8 or hold a
-//! newline), it answers [`NeedsGitDiff`] and the caller uses `git diff`.
+//! newline, an index format left to git), it answers [`NeedsGitDiff`] and the caller uses
+//! `git diff`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use sha1::Digest;
@@ -287,11 +291,13 @@ impl Hash {
 }
 
 pub(super) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    text
 }
 
 /// Every file under a base object (a tree read level by level, one exchange per level), or
@@ -441,7 +447,7 @@ fn compare(
     // What the base has and the disk does not: deleted (or replaced by a folder).
     let seen = std::mem::take(&mut walk.seen);
     for path in base.files.keys() {
-        if !seen.contains(path) {
+        if !seen.contains(path.as_str()) {
             walk.found.changed.insert(path.clone());
         }
     }
@@ -455,7 +461,8 @@ struct Walk<'a> {
     /// The target's path from the repository's top folder.
     in_repo: &'a str,
     base: &'a Listing,
-    seen: BTreeSet<String>,
+    /// The base's files found on disk.
+    seen: HashSet<&'a str>,
     found: Found,
 }
 
@@ -473,20 +480,22 @@ impl<'a> Walk<'a> {
             hash: context.hash,
             in_repo,
             base,
-            seen: BTreeSet::new(),
+            seen: HashSet::new(),
             found: Found::default(),
         }
     }
 
     /// Compares `path` (at `rel` under the target) and what is under it with the base.
+    /// `entry` is the folder entry that led here (its status is read relative to the
+    /// folder, cheaper than through the whole path).
     fn visit(
         &mut self,
         rel: &str,
         path: &Path,
-        kind: Option<std::fs::FileType>,
+        entry: Option<&std::fs::DirEntry>,
     ) -> std::io::Result<Result<(), NeedsGitDiff>> {
-        let kind = match kind {
-            Some(kind) => kind,
+        let kind = match entry {
+            Some(entry) => entry.file_type()?,
             None => match std::fs::symlink_metadata(path) {
                 Ok(meta) => meta.file_type(),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ok(())),
@@ -504,10 +513,14 @@ impl<'a> Walk<'a> {
             {
                 return Ok(Err(e));
             }
-            match self.base.files.get(rel) {
-                Some(base) => {
-                    self.seen.insert(rel.to_string());
-                    if self.differs(base, rel, path)? {
+            match self.base.files.get_key_value(rel) {
+                Some((key, base)) => {
+                    self.seen.insert(key);
+                    let meta = match entry {
+                        Some(entry) => entry.metadata()?,
+                        None => std::fs::symlink_metadata(path)?,
+                    };
+                    if self.differs(base, rel, path, &meta)? {
                         self.found.changed.insert(rel.to_string());
                     }
                 }
@@ -534,8 +547,7 @@ impl<'a> Walk<'a> {
             if name.contains('\n') {
                 return Ok(Err(NeedsGitDiff("a name holding a newline".into())));
             }
-            let kind = entry.file_type()?;
-            if let Err(e) = self.visit(&join(rel, &name), &entry.path(), Some(kind))? {
+            if let Err(e) = self.visit(&join(rel, &name), &entry.path(), Some(&entry))? {
                 return Ok(Err(e));
             }
         }
@@ -582,9 +594,14 @@ impl<'a> Walk<'a> {
     /// Whether the file at `path` (at `rel`) differs from the base's: its kind, executable
     /// bit (unless `core.fileMode` is false) or blob id. The file is read only when the index
     /// does not vouch for it (same id as the base, same status as when git last saw it).
-    fn differs(&self, base: &BaseFile, rel: &str, path: &Path) -> std::io::Result<bool> {
+    fn differs(
+        &self,
+        base: &BaseFile,
+        rel: &str,
+        path: &Path,
+        meta: &std::fs::Metadata,
+    ) -> std::io::Result<bool> {
         use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::symlink_metadata(path)?;
         let mode = if meta.file_type().is_symlink() {
             LINK
         } else if self.repo.file_mode && meta.permissions().mode() & 0o100 != 0 {
@@ -602,7 +619,7 @@ impl<'a> Walk<'a> {
         let repo_path = join(self.in_repo, rel);
         if let Some(entry) = self.index.files.get(&repo_path)
             && entry.id == base.id
-            && self.index.unchanged(entry, &meta)
+            && self.index.unchanged(entry, meta)
         {
             return Ok(false);
         }
