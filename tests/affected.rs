@@ -50,9 +50,13 @@ impl Repo {
         gen_cmd(&self.spec(), &self.tree(), &["-q"]).success();
     }
     fn git(&self, args: &[&str]) -> String {
+        self.git_in(self.root(), args)
+    }
+    /// git run in `dir` (a folder of the repository).
+    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
         let out = Command::new("git")
             .arg("-C")
-            .arg(self.root())
+            .arg(dir)
             .args(args)
             .output()
             .unwrap();
@@ -360,15 +364,7 @@ fn changed_files(repo: &Repo, base: &str) -> BTreeSet<String> {
 /// unstaged changes, deletions, mode changes) plus untracked files it does not ignore.
 fn git_view(repo: &Repo, base: &str) -> BTreeSet<String> {
     let in_tree = |args: &[&str]| -> Vec<String> {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(repo.tree())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-        String::from_utf8(out.stdout)
-            .unwrap()
+        repo.git_in(&repo.tree(), args)
             .split('\0')
             .filter(|p| !p.is_empty())
             .map(String::from)
@@ -397,6 +393,14 @@ fn git_view(repo: &Repo, base: &str) -> BTreeSet<String> {
     paths
 }
 
+/// `changed_files` since HEAD is git's own view, and `expected`.
+fn check_changed(repo: &Repo, expected: &[impl AsRef<str>]) {
+    let ours = changed_files(repo, "HEAD");
+    assert_eq!(ours, git_view(repo, "HEAD"), "against git");
+    let expected: BTreeSet<String> = expected.iter().map(|s| s.as_ref().to_string()).collect();
+    assert_eq!(ours, expected);
+}
+
 /// Every kind of difference git sees between a revision and the tree on disk, one after the
 /// other; after each, `changed_files` is exactly git's own view, and what is expected.
 #[test]
@@ -409,12 +413,7 @@ fn the_tree_on_disk_differs_from_the_base_exactly_as_git_sees_it() {
         let old = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, format!("{old}{text}")).unwrap();
     };
-    let check = |expected: &[&str]| {
-        let ours = changed_files(&repo, "HEAD");
-        assert_eq!(ours, git_view(&repo, "HEAD"), "against git");
-        let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
-        assert_eq!(ours, expected);
-    };
+    let check = |expected: &[&str]| check_changed(&repo, expected);
     check(&[]);
 
     // A hand edit, not staged; then one staged.
@@ -459,13 +458,7 @@ fn the_tree_on_disk_differs_from_the_base_exactly_as_git_sees_it() {
         unit("queue"),
         "production/infrastructure/queue/files/a.json".into(),
     ];
-    let strs = |v: &[String]| -> Vec<String> { v.to_vec() };
-    let check_now = |now: &[String]| {
-        let ours = changed_files(&repo, "HEAD");
-        assert_eq!(ours, git_view(&repo, "HEAD"), "against git");
-        assert_eq!(ours, now.iter().cloned().collect::<BTreeSet<_>>());
-    };
-    check_now(&strs(&now));
+    check_changed(&repo, &now);
 
     // Ignored files do not count: by a .gitignore at the repository's top, one inside the
     // tree, and a Terragrunt cache folder; but a file added to the index despite the
@@ -486,11 +479,11 @@ fn the_tree_on_disk_differs_from_the_base_exactly_as_git_sees_it() {
     repo.git(&["add", "-f", "tree/production/forced.ignored"]);
     now.push("production/.gitignore".into());
     now.push("production/forced.ignored".into());
-    check_now(&now);
+    check_changed(&repo, &now);
     // A cache folder nothing ignores is files of your own like any other.
     std::fs::write(tree.join("production/.gitignore"), "local/\n").unwrap();
     now.push("production/infrastructure/vpc/.terragrunt-cache/abc/def/main.tf".into());
-    check_now(&now);
+    check_changed(&repo, &now);
     std::fs::remove_dir_all(tree.join("production/infrastructure/vpc/.terragrunt-cache")).unwrap();
     now.pop();
 
@@ -505,7 +498,7 @@ fn the_tree_on_disk_differs_from_the_base_exactly_as_git_sees_it() {
     .unwrap();
     now.push(unit("db_instance"));
     now.push("production/infrastructure/alb/link.hcl".into());
-    check_now(&now);
+    check_changed(&repo, &now);
 
     // Committed: the same against the revision before, nothing against the new one.
     repo.commit("everything");
