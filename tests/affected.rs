@@ -597,34 +597,29 @@ fn line_ending_conversions_are_compared_as_git_does() {
     // core.autocrlf: the checkout has CRLF line endings, the commits LF.
     let repo = Repo::new();
     repo.git(&["config", "core.autocrlf", "true"]);
-    std::fs::remove_dir_all(repo.tree()).unwrap();
-    repo.git(&["checkout", "--", "tree"]);
-    let vpc = repo
-        .tree()
-        .join("staging/infrastructure/vpc/terragrunt.hcl");
-    assert!(std::fs::read_to_string(&vpc).unwrap().contains("\r\n"));
-    check_conversion(&repo, &vpc);
+    check_conversion(&repo);
 
     // .gitattributes asking for CRLF in the working tree, at the top and inside the tree.
     for attributes in [".gitattributes", "tree/.gitattributes"] {
         let repo = Repo::new();
         std::fs::write(repo.root().join(attributes), "*.hcl text eol=crlf\n").unwrap();
         repo.commit("attributes");
-        std::fs::remove_dir_all(repo.tree()).unwrap();
-        repo.git(&["checkout", "--", "tree"]);
-        let vpc = repo
-            .tree()
-            .join("staging/infrastructure/vpc/terragrunt.hcl");
-        assert!(std::fs::read_to_string(&vpc).unwrap().contains("\r\n"));
-        check_conversion(&repo, &vpc);
+        check_conversion(&repo);
     }
 }
 
-/// Nothing changed although every `.hcl` file differs from its blob; then one edit.
-fn check_conversion(repo: &Repo, edited: &Path) {
+/// Checks the tree out again (with CRLF line endings), then: nothing changed although every
+/// `.hcl` file differs from its blob; then one edit.
+fn check_conversion(repo: &Repo) {
+    std::fs::remove_dir_all(repo.tree()).unwrap();
+    repo.git(&["checkout", "--", "tree"]);
+    let edited = repo
+        .tree()
+        .join("staging/infrastructure/vpc/terragrunt.hcl");
+    assert!(std::fs::read_to_string(&edited).unwrap().contains("\r\n"));
     assert_eq!(changed_files(repo, "HEAD"), BTreeSet::new());
-    let text = std::fs::read_to_string(edited).unwrap();
-    std::fs::write(edited, format!("{text}# edited\r\n")).unwrap();
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{text}# edited\r\n")).unwrap();
     let expected = BTreeSet::from(["staging/infrastructure/vpc/terragrunt.hcl".to_string()]);
     assert_eq!(changed_files(repo, "HEAD"), expected);
     assert_eq!(git_view(repo, "HEAD"), expected);
