@@ -14,7 +14,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::git::{GitError, finish, git, git_failure, spawn};
-use super::repository::{NeedsGitDiff, Repository};
+#[cfg(unix)]
+use super::repository::Repository;
+#[cfg(unix)]
 use super::worktree;
 use crate::Failure;
 use crate::output::manifest::{Digest256, MANIFEST_FILE, Manifest};
@@ -58,15 +60,29 @@ pub fn ask(dir: &Path, rev: &str, questions: &Questions) -> Result<Answers, Fail
             "error: --base `{rev}` is not a revision"
         )));
     }
-    let outcome = match Repository::find(dir) {
-        Ok(Some(repo)) => worktree::ask(&repo, dir, rev, questions)?,
-        Ok(None) => Err(NeedsGitDiff("no .git found above it".into())),
-        Err(why) => Err(why),
-    };
-    match outcome {
-        Ok(answers) => Ok(answers),
-        Err(NeedsGitDiff(_)) => ask_git_diff(dir, rev, questions),
+    match ask_one_process(dir, rev, questions)? {
+        Some(answers) => Ok(answers),
+        None => ask_git_diff(dir, rev, questions),
     }
+}
+
+/// The answers through one git process ([`worktree`]); `None` where `git diff` is needed.
+#[cfg(unix)]
+fn ask_one_process(
+    dir: &Path,
+    rev: &str,
+    questions: &Questions,
+) -> Result<Option<Answers>, Failure> {
+    match Repository::find(dir) {
+        Ok(Some(repo)) => Ok(worktree::ask(&repo, dir, rev, questions)?.ok()),
+        Ok(None) | Err(_) => Ok(None),
+    }
+}
+
+/// File statuses and links are read as git records them on Unix only.
+#[cfg(not(unix))]
+fn ask_one_process(_: &Path, _: &str, _: &Questions) -> Result<Option<Answers>, Failure> {
+    Ok(None)
 }
 
 /// [`ask`] with `git diff REV` and `git ls-files --others`: every git process is started at

@@ -16,10 +16,13 @@
 pub mod changes;
 pub mod format;
 mod git;
+#[cfg(unix)]
 mod index;
 pub mod inventory;
+#[cfg(unix)]
 mod repository;
 pub mod select;
+#[cfg(unix)]
 mod worktree;
 
 use std::collections::BTreeSet;
