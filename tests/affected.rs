@@ -18,10 +18,14 @@ struct Repo {
 
 impl Repo {
     fn new() -> Repo {
+        Repo::init(&[])
+    }
+    /// With more options for `git init`.
+    fn init(options: &[&str]) -> Repo {
         let repo = Repo {
             tmp: tempfile::tempdir().unwrap(),
         };
-        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&[&["init", "-q", "-b", "main"], options].concat());
         repo.git(&["config", "user.email", "test@example.com"]);
         repo.git(&["config", "user.name", "test"]);
         repo.git(&["config", "commit.gpgsign", "false"]);
@@ -542,6 +546,37 @@ fn a_hand_edit_hidden_from_the_modification_time_is_found() {
         changed_files(&repo, "HEAD"),
         BTreeSet::from(["staging/infrastructure/vpc/terragrunt.hcl".to_string()])
     );
+}
+
+/// A repository with SHA-256 object ids, and a linked worktree (its `.git` is a file): the
+/// same differences as git sees.
+#[test]
+fn sha256_repositories_and_linked_worktrees_are_compared_as_git_does() {
+    let repo = Repo::init(&["--object-format=sha256"]);
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]).trim().len(), 64);
+    check_changed(&repo, &[] as &[&str]);
+    let vpc = "staging/infrastructure/vpc/terragrunt.hcl";
+    let path = repo.tree().join(vpc);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}# edited\n")).unwrap();
+    std::fs::write(repo.tree().join("staging/notes.txt"), "mine\n").unwrap();
+    check_changed(&repo, &[vpc, "staging/notes.txt"]);
+
+    let repo = Repo::new();
+    let linked = tempfile::tempdir().unwrap();
+    let at = linked.path().join("wt");
+    repo.git(&["worktree", "add", "-q", at.to_str().unwrap()]);
+    let edited = at.join("tree").join(vpc);
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{text}# edited\n")).unwrap();
+    let assert = tgforge()
+        .current_dir(&at)
+        .args(["affected", "--base", "HEAD", "--json", "-o", "tree"])
+        .assert()
+        .code(0);
+    let report: Value = serde_json::from_str(&stdout(&assert)).unwrap();
+    assert_eq!(report["changed_files"], serde_json::json!([vpc]));
+    assert_eq!(affected_units(&report)["staging"][0], "vpc");
 }
 
 /// The tree deep in the repository, `affected` run from another folder, and an
