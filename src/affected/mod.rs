@@ -192,7 +192,8 @@ pub fn compute(args: &AffectedArgs) -> Result<Report, Failure> {
             };
             let names = inventory::environment_names(dir).map_err(|e| io_failure(dir, e))?;
             check_environments(&args.environments, names.iter().map(String::as_str), dir)?;
-            let inventory = tree_inventory(dir, &changed, &wanted, !all_because.is_empty())?;
+            let inventory =
+                tree_inventory(dir, &names, &changed, &wanted, !all_because.is_empty())?;
             (changed, inventory, "tree")
         }
     };
@@ -219,6 +220,7 @@ pub fn compute(args: &AffectedArgs) -> Result<Report, Failure> {
 /// environment's unit files.
 fn tree_inventory(
     dir: &Path,
+    names: &[String],
     changed: &BTreeSet<String>,
     wanted: &dyn Fn(&str) -> bool,
     all: bool,
@@ -236,7 +238,7 @@ fn tree_inventory(
         }
     }
     let read = |env: &str| everywhere || reached.contains(env);
-    Inventory::from_tree(dir, wanted, &read).map_err(|e| io_failure(dir, e))
+    Inventory::from_tree(dir, names, wanted, &read).map_err(|e| io_failure(dir, e))
 }
 
 fn check_environments<'a>(
