@@ -10,9 +10,9 @@
 //!   tree in memory and compares digests with the committed manifest).
 //!
 //! Each cell is the median wall time, then (in parentheses) the CPU time per run, user +
-//! system, of tgforge and the git processes it starts, measured over 10 runs with
-//! `/usr/bin/time` (install `time`): on a shared, loaded machine the wall time mostly measures
-//! the wait for a CPU, the CPU time what the run costs.
+//! system, of tgforge and the git processes it starts, measured over 10 to 200 runs (about
+//! 3 s) with `/usr/bin/time` (install `time`): on a shared, loaded machine the wall time mostly
+//! measures the wait for a CPU, the CPU time what the run costs.
 //!
 //! Settings: `TGFORGE_BENCH_SIZES` (default `1,10,100,500`), `TGFORGE_BENCH_RUNS` (default 5),
 //! `TGFORGE_BENCH_DIR` (default the system temp folder).
@@ -106,11 +106,14 @@ fn main() {
 
 /// `median wall (CPU per run)` of `tgforge ARGS` in `repo`.
 fn cell(repo: &Path, args: &[&str], runs: usize) -> String {
-    let wall: Vec<Duration> = (0..runs).map(|_| timed(repo, args)).collect();
-    let cpu = cpu_per_run(repo, args, 10)
+    let wall = median((0..runs).map(|_| timed(repo, args)).collect());
+    // `/usr/bin/time` counts in hundredths of a second: enough runs (about 3 s of wall time,
+    // 10 to 200) that a run of a few milliseconds is measured to a tenth of one.
+    let n = (3.0 / wall.as_secs_f64()).clamp(10.0, 200.0) as u32;
+    let cpu = cpu_per_run(repo, args, n)
         .map(|c| format!(" ({})", ms(c)))
         .unwrap_or_default();
-    format!("{}{cpu}", ms(median(wall)))
+    format!("{}{cpu}", ms(wall))
 }
 
 /// User + system time per run of `tgforge ARGS` and its children, over `n` runs.

@@ -18,10 +18,14 @@ struct Repo {
 
 impl Repo {
     fn new() -> Repo {
+        Repo::init(&[])
+    }
+    /// With more options for `git init`.
+    fn init(options: &[&str]) -> Repo {
         let repo = Repo {
             tmp: tempfile::tempdir().unwrap(),
         };
-        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&[&["init", "-q", "-b", "main"], options].concat());
         repo.git(&["config", "user.email", "test@example.com"]);
         repo.git(&["config", "user.name", "test"]);
         repo.git(&["config", "commit.gpgsign", "false"]);
@@ -50,9 +54,13 @@ impl Repo {
         gen_cmd(&self.spec(), &self.tree(), &["-q"]).success();
     }
     fn git(&self, args: &[&str]) -> String {
+        self.git_in(self.root(), args)
+    }
+    /// git run in `dir` (a folder of the repository).
+    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
         let out = Command::new("git")
             .arg("-C")
-            .arg(self.root())
+            .arg(dir)
             .args(args)
             .output()
             .unwrap();
@@ -346,6 +354,312 @@ fn files_of_your_own_and_uncommitted_edits_count_on_the_tree() {
     );
 }
 
+/// `changed_files` of the report from the tree on disk since `base`.
+fn changed_files(repo: &Repo, base: &str) -> BTreeSet<String> {
+    repo.report(&["--base", base])["changed_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// What git itself says differs in `tree/` since `base`: `git diff` (committed, staged and
+/// unstaged changes, deletions, mode changes) plus untracked files it does not ignore.
+fn git_view(repo: &Repo, base: &str) -> BTreeSet<String> {
+    let in_tree = |args: &[&str]| -> Vec<String> {
+        repo.git_in(&repo.tree(), args)
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let mut paths: BTreeSet<String> = in_tree(&[
+        "diff",
+        "--name-only",
+        "--no-renames",
+        "-z",
+        "--relative",
+        base,
+        "--",
+        ".",
+    ])
+    .into_iter()
+    .collect();
+    paths.extend(in_tree(&[
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "-z",
+        "--",
+        ".",
+    ]));
+    paths
+}
+
+/// `changed_files` since HEAD is git's own view, and `expected`.
+fn check_changed(repo: &Repo, expected: &[impl AsRef<str>]) {
+    let ours = changed_files(repo, "HEAD");
+    assert_eq!(ours, git_view(repo, "HEAD"), "against git");
+    let expected: BTreeSet<String> = expected.iter().map(|s| s.as_ref().to_string()).collect();
+    assert_eq!(ours, expected);
+}
+
+/// Every kind of difference git sees between a revision and the tree on disk, one after the
+/// other; after each, `changed_files` is exactly git's own view, and what is expected.
+#[test]
+fn the_tree_on_disk_differs_from_the_base_exactly_as_git_sees_it() {
+    let repo = Repo::new();
+    let tree = repo.tree();
+    let unit = |u: &str| format!("production/infrastructure/{u}/terragrunt.hcl");
+    let append = |rel: &str, text: &str| {
+        let path = tree.join(rel);
+        let old = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{old}{text}")).unwrap();
+    };
+    let check = |expected: &[&str]| check_changed(&repo, expected);
+    check(&[]);
+
+    // A hand edit, not staged; then one staged.
+    append(&unit("vpc"), "# by hand\n");
+    check(&[&unit("vpc")]);
+    append(&unit("alb"), "# staged\n");
+    repo.git(&["add", "tree"]);
+    check(&[&unit("vpc"), &unit("alb")]);
+    // An edit undone by hand is no change, even when staged before.
+    let alb = tree.join(unit("alb"));
+    let text = std::fs::read_to_string(&alb).unwrap();
+    std::fs::write(&alb, text.replace("# staged\n", "")).unwrap();
+    check(&[&unit("vpc")]);
+
+    // A deleted file, and a whole deleted unit folder.
+    std::fs::remove_file(tree.join("README.md")).unwrap();
+    std::fs::remove_dir_all(tree.join("production/infrastructure/ecr")).unwrap();
+    check(&[&unit("vpc"), "README.md", &unit("ecr")]);
+
+    // Untracked files: one beside a unit, and a new folder of them.
+    std::fs::write(
+        tree.join("production/infrastructure/vpc/extra.tf"),
+        "# mine\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(tree.join("production/infrastructure/queue/files")).unwrap();
+    std::fs::write(
+        tree.join("production/infrastructure/queue/terragrunt.hcl"),
+        "",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.join("production/infrastructure/queue/files/a.json"),
+        "{}",
+    )
+    .unwrap();
+    let mut now = vec![
+        unit("vpc"),
+        "README.md".into(),
+        unit("ecr"),
+        "production/infrastructure/vpc/extra.tf".into(),
+        unit("queue"),
+        "production/infrastructure/queue/files/a.json".into(),
+    ];
+    check_changed(&repo, &now);
+
+    // Ignored files do not count: by a .gitignore at the repository's top, one inside the
+    // tree, and a Terragrunt cache folder; but a file added to the index despite the
+    // rules does (and the new .gitignore files themselves are untracked files).
+    std::fs::write(repo.root().join(".gitignore"), "*.ignored\n").unwrap();
+    std::fs::write(
+        tree.join("production/.gitignore"),
+        ".terragrunt-cache/\nlocal/\n",
+    )
+    .unwrap();
+    std::fs::write(tree.join("production/infrastructure/vpc/x.ignored"), "").unwrap();
+    let cache = tree.join("production/infrastructure/vpc/.terragrunt-cache/abc/def");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("main.tf"), "# cached\n").unwrap();
+    std::fs::create_dir_all(tree.join("production/local")).unwrap();
+    std::fs::write(tree.join("production/local/notes.txt"), "").unwrap();
+    std::fs::write(tree.join("production/forced.ignored"), "").unwrap();
+    repo.git(&["add", "-f", "tree/production/forced.ignored"]);
+    now.push("production/.gitignore".into());
+    now.push("production/forced.ignored".into());
+    check_changed(&repo, &now);
+    // A cache folder nothing ignores is files of your own like any other.
+    std::fs::write(tree.join("production/.gitignore"), "local/\n").unwrap();
+    now.push("production/infrastructure/vpc/.terragrunt-cache/abc/def/main.tf".into());
+    check_changed(&repo, &now);
+    std::fs::remove_dir_all(tree.join("production/infrastructure/vpc/.terragrunt-cache")).unwrap();
+    now.pop();
+
+    // A mode change and a link.
+    use std::os::unix::fs::PermissionsExt;
+    let db = tree.join(unit("db_instance"));
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::symlink(
+        "../vpc/terragrunt.hcl",
+        tree.join("production/infrastructure/alb/link.hcl"),
+    )
+    .unwrap();
+    now.push(unit("db_instance"));
+    now.push("production/infrastructure/alb/link.hcl".into());
+    check_changed(&repo, &now);
+
+    // Committed: the same against the revision before, nothing against the new one.
+    repo.commit("everything");
+    let ours = changed_files(&repo, "HEAD~1");
+    assert_eq!(ours, git_view(&repo, "HEAD~1"));
+    assert!(
+        ours.contains(&unit("db_instance")) && ours.contains(&unit("ecr")),
+        "{ours:?}"
+    );
+    check(&[]);
+    // A link changed to point elsewhere.
+    let link = tree.join("production/infrastructure/alb/link.hcl");
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("../db_instance/terragrunt.hcl", &link).unwrap();
+    check(&["production/infrastructure/alb/link.hcl"]);
+}
+
+/// The index vouches for a file only while its status is the one git recorded: an edit that
+/// keeps the size and puts the modification time back still moves the change time.
+#[test]
+fn a_hand_edit_hidden_from_the_modification_time_is_found() {
+    let repo = Repo::new();
+    // The index as a checkout leaves it: every file's status recorded, then a second later.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    repo.git(&["update-index", "--refresh"]);
+    let path = repo
+        .tree()
+        .join("staging/infrastructure/vpc/terragrunt.hcl");
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let same_size = text.replacen("shop-staging", "shop-STAGING", 1);
+    assert_ne!(same_size, text);
+    std::fs::write(&path, &same_size).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(
+        changed_files(&repo, "HEAD"),
+        BTreeSet::from(["staging/infrastructure/vpc/terragrunt.hcl".to_string()])
+    );
+}
+
+/// A repository with SHA-256 object ids, and a linked worktree (its `.git` is a file): the
+/// same differences as git sees.
+#[test]
+fn sha256_repositories_and_linked_worktrees_are_compared_as_git_does() {
+    let repo = Repo::init(&["--object-format=sha256"]);
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]).trim().len(), 64);
+    check_changed(&repo, &[] as &[&str]);
+    let vpc = "staging/infrastructure/vpc/terragrunt.hcl";
+    let path = repo.tree().join(vpc);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}# edited\n")).unwrap();
+    std::fs::write(repo.tree().join("staging/notes.txt"), "mine\n").unwrap();
+    check_changed(&repo, &[vpc, "staging/notes.txt"]);
+
+    let repo = Repo::new();
+    let linked = tempfile::tempdir().unwrap();
+    let at = linked.path().join("wt");
+    repo.git(&["worktree", "add", "-q", at.to_str().unwrap()]);
+    let edited = at.join("tree").join(vpc);
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{text}# edited\n")).unwrap();
+    let assert = tgforge()
+        .current_dir(&at)
+        .args(["affected", "--base", "HEAD", "--json", "-o", "tree"])
+        .assert()
+        .code(0);
+    let report: Value = serde_json::from_str(&stdout(&assert)).unwrap();
+    assert_eq!(report["changed_files"], serde_json::json!([vpc]));
+    assert_eq!(affected_units(&report)["staging"][0], "vpc");
+}
+
+/// The tree deep in the repository, `affected` run from another folder, and an
+/// `--all-if-changed` path written with `..`.
+#[test]
+fn a_tree_deep_in_the_repository_is_compared_from_anywhere() {
+    let repo = Repo::new();
+    let deep = repo.root().join("infra/live");
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::rename(repo.tree(), deep.join("tree")).unwrap();
+    std::fs::create_dir_all(repo.root().join("docs")).unwrap();
+    std::fs::write(repo.root().join("docs/notes.md"), "notes\n").unwrap();
+    repo.commit("moved");
+    let vpc = deep.join("tree/staging/infrastructure/vpc/terragrunt.hcl");
+    let text = std::fs::read_to_string(&vpc).unwrap();
+    std::fs::write(&vpc, format!("{text}# edited\n")).unwrap();
+    let run = |cwd: &Path, dir: &str, all: &str| -> Value {
+        let assert = tgforge()
+            .current_dir(cwd)
+            .args(["affected", "--base", "HEAD", "--json", "-o", dir])
+            .args(["--all-if-changed", all])
+            .assert()
+            .code(0);
+        serde_json::from_str(&stdout(&assert)).unwrap()
+    };
+    let from_docs = run(&repo.root().join("docs"), "../infra/live/tree", "notes.md");
+    assert_eq!(
+        from_docs["changed_files"],
+        serde_json::json!(["staging/infrastructure/vpc/terragrunt.hcl"])
+    );
+    assert_eq!(from_docs["all"], false);
+    assert_eq!(affected_units(&from_docs)["staging"][0], "vpc");
+    // From inside the tree, with the path to another file going up and down again.
+    let inside = deep.join("tree/staging");
+    std::fs::write(repo.root().join("docs/notes.md"), "more notes\n").unwrap();
+    let from_inside = run(&inside, "..", "../../../../docs/../docs/notes.md");
+    assert_eq!(from_inside["changed_files"], from_docs["changed_files"]);
+    assert_eq!(from_inside["all"], true);
+    assert_eq!(
+        from_inside["all_because"],
+        serde_json::json!(["../../../../docs/../docs/notes.md"])
+    );
+    // A deleted --all-if-changed file (its folder gone too) is a change.
+    std::fs::remove_dir_all(repo.root().join("docs")).unwrap();
+    let gone = run(&inside, "..", "../../../../docs/notes.md");
+    assert_eq!(gone["all"], true);
+}
+
+/// Where git converts line endings, the bytes on disk are not what git stores: the answer
+/// is still git's (the tree is compared through `git diff`).
+#[test]
+fn line_ending_conversions_are_compared_as_git_does() {
+    // core.autocrlf: the checkout has CRLF line endings, the commits LF.
+    let repo = Repo::new();
+    repo.git(&["config", "core.autocrlf", "true"]);
+    check_conversion(&repo);
+
+    // .gitattributes asking for CRLF in the working tree, at the top and inside the tree.
+    for attributes in [".gitattributes", "tree/.gitattributes"] {
+        let repo = Repo::new();
+        std::fs::write(repo.root().join(attributes), "*.hcl text eol=crlf\n").unwrap();
+        repo.commit("attributes");
+        check_conversion(&repo);
+    }
+}
+
+/// Checks the tree out again (with CRLF line endings), then: nothing changed although every
+/// `.hcl` file differs from its blob; then one edit.
+fn check_conversion(repo: &Repo) {
+    std::fs::remove_dir_all(repo.tree()).unwrap();
+    repo.git(&["checkout", "--", "tree"]);
+    let edited = repo
+        .tree()
+        .join("staging/infrastructure/vpc/terragrunt.hcl");
+    assert!(std::fs::read_to_string(&edited).unwrap().contains("\r\n"));
+    assert_eq!(changed_files(repo, "HEAD"), BTreeSet::new());
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{text}# edited\r\n")).unwrap();
+    let expected = BTreeSet::from(["staging/infrastructure/vpc/terragrunt.hcl".to_string()]);
+    assert_eq!(changed_files(repo, "HEAD"), expected);
+    assert_eq!(git_view(repo, "HEAD"), expected);
+}
+
 #[test]
 fn units_the_spec_no_longer_generates_are_reported_as_removed() {
     let repo = Repo::new();
@@ -614,6 +928,10 @@ fn a_base_that_is_not_a_commit_is_an_error_with_a_hint() {
     let err = stderr(&assert);
     assert!(err.contains("`no-such-branch` is not a commit"), "{err}");
     assert!(err.contains("fetch-depth"), "{err}");
+    assert!(stdout(&assert).is_empty());
+    // A tree is not a commit either.
+    let err = stderr(&repo.affected(&["--base", "HEAD^{tree}"]).code(2));
+    assert!(err.contains("`HEAD^{tree}` is not a commit"), "{err}");
     // Outside git, --base is an error too; --base-manifest works.
     let plain = tempfile::tempdir().unwrap();
     gen_cmd(&repo.spec(), &plain.path().join("tree"), &["-q"]).success();

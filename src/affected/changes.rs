@@ -1,8 +1,10 @@
 //! The files that differ between the base and the head, as paths relative to the tree's root.
 //!
-//! - Base `--base REV`, head the tree on disk: `git diff REV` (the working tree as git sees
-//!   it: committed, staged and unstaged changes, deletions) plus untracked files that are not
-//!   ignored. Files of your own count, hand edits count.
+//! - Base `--base REV`, head the tree on disk: what `git diff REV` gives (the working tree as
+//!   git sees it: committed, staged and unstaged changes, deletions) plus untracked files that
+//!   are not ignored. Files of your own count, hand edits count. Computed with one git
+//!   process and blob ids ([`super::worktree`]), or with `git diff` itself where git converts
+//!   files ([`super::repository`]).
 //! - Base `--base REV`, head a spec: the manifest committed at REV against the digests of what
 //!   the spec generates now (generated files only).
 //! - Base `--base-manifest FILE`: that manifest against the head's manifest (the tree's
@@ -10,8 +12,12 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
+use super::git::{GitError, finish, git, git_failure, spawn};
+#[cfg(unix)]
+use super::repository::Repository;
+#[cfg(unix)]
+use super::worktree;
 use crate::Failure;
 use crate::output::manifest::{Digest256, MANIFEST_FILE, Manifest};
 
@@ -22,54 +28,6 @@ pub struct Revision {
     pub name: String,
     /// The full commit id.
     pub commit: String,
-}
-
-/// Starts git in `cwd` (its output is collected by [`finish`]).
-fn spawn(cwd: &Path, args: &[&str]) -> Result<Child, GitError> {
-    Command::new("git")
-        .arg("-C")
-        .arg(cwd)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| GitError::Spawn(e.to_string()))
-}
-
-/// Waits for a git process; its standard output, or why it failed.
-fn finish(child: Result<Child, GitError>) -> Result<Vec<u8>, GitError> {
-    let output = child?
-        .wait_with_output()
-        .map_err(|e| GitError::Spawn(e.to_string()))?;
-    if output.status.success() {
-        Ok(output.stdout)
-    } else {
-        Err(GitError::Failed(
-            String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        ))
-    }
-}
-
-/// Runs git in `cwd` and returns its standard output.
-fn git(cwd: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
-    finish(spawn(cwd, args))
-}
-
-enum GitError {
-    Spawn(String),
-    Failed(String),
-}
-
-fn git_failure(what: &str, e: GitError) -> Failure {
-    match e {
-        GitError::Spawn(e) => Failure::InvalidInput(format!(
-            "error: cannot run git ({e})\nhint: `tgforge affected --base` needs the git command on PATH"
-        )),
-        GitError::Failed(stderr) => {
-            Failure::InvalidInput(format!("error: git failed while {what}: {stderr}"))
-        }
-    }
 }
 
 /// What to ask git about the base revision.
@@ -92,15 +50,44 @@ pub struct Answers {
     pub all_changed: Vec<String>,
 }
 
-/// Resolves `rev` in the repository holding `dir` and answers `questions`. Every git process
-/// is started at once (each costs a few milliseconds of start-up, mostly waiting), then
-/// collected; a bad revision is reported once, with a hint.
+/// Resolves `rev` in the repository holding `dir` and answers `questions`: with one git
+/// process and blob ids computed here ([`worktree`]), or, where git may not store the files
+/// as they are on disk ([`super::repository`]), with `git diff` ([`ask_git_diff`]). A bad
+/// revision is reported once, with a hint.
 pub fn ask(dir: &Path, rev: &str, questions: &Questions) -> Result<Answers, Failure> {
     if rev.starts_with('-') {
         return Err(Failure::InvalidInput(format!(
             "error: --base `{rev}` is not a revision"
         )));
     }
+    match ask_one_process(dir, rev, questions)? {
+        Some(answers) => Ok(answers),
+        None => ask_git_diff(dir, rev, questions),
+    }
+}
+
+/// The answers through one git process ([`worktree`]); `None` where `git diff` is needed.
+#[cfg(unix)]
+fn ask_one_process(
+    dir: &Path,
+    rev: &str,
+    questions: &Questions,
+) -> Result<Option<Answers>, Failure> {
+    match Repository::find(dir) {
+        Ok(Some(repo)) => Ok(worktree::ask(&repo, dir, rev, questions)?.ok()),
+        Ok(None) | Err(_) => Ok(None),
+    }
+}
+
+/// File statuses and links are read as git records them on Unix only.
+#[cfg(not(unix))]
+fn ask_one_process(_: &Path, _: &str, _: &Questions) -> Result<Option<Answers>, Failure> {
+    Ok(None)
+}
+
+/// [`ask`] with `git diff REV` and `git ls-files --others`: every git process is started at
+/// once (each costs a few milliseconds of start-up), then collected.
+pub fn ask_git_diff(dir: &Path, rev: &str, questions: &Questions) -> Result<Answers, Failure> {
     let commit = format!("{rev}^{{commit}}");
     let resolve = spawn(dir, &["rev-parse", "--verify", "--quiet", &commit]);
     let diff = |cwd: &Path, relative: bool, paths: &[&str]| {
@@ -164,7 +151,7 @@ pub fn ask(dir: &Path, rev: &str, questions: &Questions) -> Result<Answers, Fail
 }
 
 /// Why `rev` did not resolve in the repository holding `dir`.
-fn resolve_error(dir: &Path, rev: &str, e: GitError) -> Failure {
+pub(super) fn resolve_error(dir: &Path, rev: &str, e: GitError) -> Failure {
     if let GitError::Spawn(_) = e {
         return git_failure("resolving --base", e);
     }
@@ -205,7 +192,7 @@ pub fn tree_manifest(dir: &Path) -> Result<Manifest, Failure> {
     manifest_file(&path)
 }
 
-fn parse_manifest(bytes: &[u8], shown: &str) -> Result<Manifest, Failure> {
+pub(super) fn parse_manifest(bytes: &[u8], shown: &str) -> Result<Manifest, Failure> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| Failure::InvalidInput(format!("error: {shown}: it is not UTF-8 text")))?;
     Manifest::parse(text).map_err(|why| Failure::InvalidInput(format!("error: {shown}: {why}")))

@@ -65,19 +65,19 @@ impl Inventory {
     }
 
     /// From the tree at `dir`: every `<env>/infrastructure/<unit>/terragrunt.hcl` of the
-    /// environments `wanted` accepts. Unit files are read (for modules and dependencies) only
-    /// in the environments `read` accepts; elsewhere units are only listed.
+    /// environments (`names`, from [`environment_names`]) that `wanted` accepts. Unit files
+    /// are read (for modules and dependencies) only in the environments `read` accepts;
+    /// elsewhere units are only listed.
     pub fn from_tree(
         dir: &Path,
+        names: &[String],
         wanted: &dyn Fn(&str) -> bool,
         read: &dyn Fn(&str) -> bool,
     ) -> std::io::Result<Inventory> {
         let mut environments = BTreeMap::new();
-        for env in environment_names(dir)? {
-            if wanted(&env) {
-                let units = units_on_disk(&dir.join(&env).join(INFRASTRUCTURE), read(&env))?;
-                environments.insert(env, units);
-            }
+        for env in names.iter().filter(|env| wanted(env)) {
+            let units = units_on_disk(&dir.join(env).join(INFRASTRUCTURE), read(env))?;
+            environments.insert(env.clone(), units);
         }
         Ok(Inventory { environments })
     }

@@ -1,6 +1,8 @@
 //! `tgforge affected`: the units whose plans a change can alter, so that CI plans only those.
 //!
 //! - [`changes`]: which files differ between the base and the head (git, or two manifests);
+//!   `worktree` compares the tree on disk with a revision through one `git cat-file` process,
+//!   `repository` says when git's own `git diff` is needed instead, `git` runs git;
 //! - [`inventory`]: the units of each environment, their modules and dependencies (from the
 //!   spec, or from the tree on disk);
 //! - [`select`]: from changed files to affected units, dependents included, in apply order;
@@ -13,8 +15,15 @@
 
 pub mod changes;
 pub mod format;
+mod git;
+#[cfg(unix)]
+mod index;
 pub mod inventory;
+#[cfg(unix)]
+mod repository;
 pub mod select;
+#[cfg(unix)]
+mod worktree;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -183,7 +192,8 @@ pub fn compute(args: &AffectedArgs) -> Result<Report, Failure> {
             };
             let names = inventory::environment_names(dir).map_err(|e| io_failure(dir, e))?;
             check_environments(&args.environments, names.iter().map(String::as_str), dir)?;
-            let inventory = tree_inventory(dir, &changed, &wanted, !all_because.is_empty())?;
+            let inventory =
+                tree_inventory(dir, &names, &changed, &wanted, !all_because.is_empty())?;
             (changed, inventory, "tree")
         }
     };
@@ -210,6 +220,7 @@ pub fn compute(args: &AffectedArgs) -> Result<Report, Failure> {
 /// environment's unit files.
 fn tree_inventory(
     dir: &Path,
+    names: &[String],
     changed: &BTreeSet<String>,
     wanted: &dyn Fn(&str) -> bool,
     all: bool,
@@ -227,7 +238,7 @@ fn tree_inventory(
         }
     }
     let read = |env: &str| everywhere || reached.contains(env);
-    Inventory::from_tree(dir, wanted, &read).map_err(|e| io_failure(dir, e))
+    Inventory::from_tree(dir, names, wanted, &read).map_err(|e| io_failure(dir, e))
 }
 
 fn check_environments<'a>(
