@@ -4,6 +4,7 @@
 
 pub mod after_apply;
 pub mod contract;
+pub mod import;
 pub mod moto;
 pub mod terraform;
 
@@ -89,17 +90,35 @@ fn copy_user_files(spec: &Path, out: &Path) -> bool {
     if !is_example || !golden_root.is_dir() {
         return false;
     }
-    let golden = read_tree(&golden_root);
+    let mut golden = read_tree(&golden_root);
     let generated = tgforge_files(golden.clone());
-    for (path, bytes) in golden {
-        if generated.contains_key(&path) {
-            continue;
-        }
-        let target = out.join(&path);
+    golden.retain(|path, _| !generated.contains_key(path));
+    write_tree(out, golden);
+    true
+}
+
+/// Writes `files` (relative `/`-separated path -> bytes) under `root`.
+pub fn write_tree(root: &Path, files: BTreeMap<String, Vec<u8>>) {
+    for (path, bytes) in files {
+        let target = root.join(&path);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, bytes).unwrap();
     }
-    true
+}
+
+/// Copies every file under `from` to the same place under `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    write_tree(to, read_tree(from));
+}
+
+/// Stdout of a finished run, as text.
+pub fn stdout(run: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(run.get_output().stdout.clone()).unwrap()
+}
+
+/// Stderr of a finished run, as text.
+pub fn stderr(run: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(run.get_output().stderr.clone()).unwrap()
 }
 
 /// Writes `text` as a spec file in `dir` and returns its path.
