@@ -4,7 +4,7 @@
 
 mod regen_support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use regen_support::*;
 
@@ -60,9 +60,41 @@ impl Drifted {
     }
 }
 
-fn append(path: &std::path::Path, text: &str) {
+fn append(path: &Path, text: &str) {
     let old = std::fs::read_to_string(path).unwrap();
     std::fs::write(path, format!("{old}{text}")).unwrap();
+}
+
+/// The lines of a report that list a file (`create`, `change`, `delete`, `refuse`).
+fn listed_files(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .filter(|l| {
+            ["create  ", "change  ", "delete  ", "refuse  "]
+                .iter()
+                .any(|v| l.starts_with(v))
+        })
+        .collect()
+}
+
+/// `tgforge gen team-task.yaml -o out --check --format github` in `dir`, which finds drift
+/// (exit 1); its stdout.
+fn github_check(dir: &Path) -> String {
+    stdout(
+        &tgforge()
+            .current_dir(dir)
+            .args([
+                "gen",
+                "team-task.yaml",
+                "-o",
+                "out",
+                "--check",
+                "--format",
+                "github",
+            ])
+            .assert()
+            .code(1),
+    )
 }
 
 #[test]
@@ -91,14 +123,7 @@ fn check_and_diff_label_each_differing_file_and_count_each_kind() {
         );
     }
     // Every listed file has exactly one label, and the summary counts them.
-    let listed: Vec<&str> = check
-        .lines()
-        .filter(|l| {
-            ["create  ", "change  ", "delete  ", "refuse  "]
-                .iter()
-                .any(|v| l.starts_with(v))
-        })
-        .collect();
+    let listed = listed_files(&check);
     let count = |label: &str| {
         listed
             .iter()
@@ -174,20 +199,7 @@ fn a_clean_tree_has_no_drift_in_its_summary() {
 #[test]
 fn github_format_annotates_the_line_where_each_file_drifts() {
     let d = Drifted::new();
-    let assert = tgforge()
-        .current_dir(d.tmp.path())
-        .args([
-            "gen",
-            "team-task.yaml",
-            "-o",
-            "out",
-            "--check",
-            "--format",
-            "github",
-        ])
-        .assert()
-        .code(1);
-    let out = stdout(&assert);
+    let out = github_check(d.tmp.path());
     let annotations: Vec<&str> = out.lines().filter(|l| l.starts_with("::")).collect();
     let find = |file: &str| -> &str {
         annotations
@@ -238,15 +250,7 @@ fn github_format_annotates_the_line_where_each_file_drifts() {
         "::error file=out/{ALB},title=tgforge%3A not written by tgforge::"
     )));
     // One per differing file but the manifest; annotations come first, then the usual report.
-    let listed = out
-        .lines()
-        .filter(|l| {
-            ["create  ", "change  ", "delete  ", "refuse  "]
-                .iter()
-                .any(|v| l.starts_with(v))
-        })
-        .count();
-    assert_eq!(annotations.len(), listed - 1, "{out}");
+    assert_eq!(annotations.len(), listed_files(&out).len() - 1, "{out}");
     assert!(out.lines().next().unwrap().starts_with("::error "));
 
     // `diff` warns instead of failing.
@@ -276,21 +280,7 @@ fn a_file_the_spec_adds_is_changed_by_the_spec_and_annotated_on_the_spec() {
         "team-task.yaml",
         &edit(&example("team-task"), "keep_images: 15", "keep_images: 20"),
     );
-    let out = stdout(
-        &tgforge()
-            .current_dir(tmp.path())
-            .args([
-                "gen",
-                "team-task.yaml",
-                "-o",
-                "out",
-                "--check",
-                "--format",
-                "github",
-            ])
-            .assert()
-            .code(1),
-    );
+    let out = github_check(tmp.path());
     assert!(
         out.contains(&format!(
             "\ncreate  {NEW_POLICY}  (changed by the spec: new file)\n"
