@@ -7,6 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::unit_inputs::block_attribute;
 use common::{read_tree, repo, tgforge};
 
 /// The team-task spec with `units` (indented for the production environment) appended.
@@ -85,16 +86,7 @@ fn includes(body: &hcl::Body) -> Vec<String> {
 }
 
 fn source(body: &hcl::Body) -> String {
-    let terraform = body
-        .blocks()
-        .find(|b| b.identifier() == "terraform")
-        .unwrap();
-    let source = terraform
-        .body
-        .attributes()
-        .find(|a| a.key() == "source")
-        .unwrap();
-    hcl::format::to_string(source.expr()).unwrap()
+    hcl::format::to_string(block_attribute(body, "terraform", "source").unwrap()).unwrap()
 }
 
 fn inputs(body: &hcl::Body) -> String {
@@ -106,20 +98,9 @@ fn mocks(tree: &std::collections::BTreeMap<String, Vec<u8>>, unit: &str) -> serd
         tree,
         &format!("production/infrastructure/dependency_blocks/{unit}.hcl"),
     );
-    let block = body
-        .blocks()
-        .find(|b| b.identifier() == "dependency")
-        .unwrap();
-    let mocks = block
-        .body
-        .attributes()
-        .find(|a| a.key() == "mock_outputs")
-        .unwrap();
-    let value: hcl::Value = hcl::from_str(&format!(
-        "x = {}",
-        hcl::format::to_string(mocks.expr()).unwrap()
-    ))
-    .unwrap();
+    let mocks = block_attribute(&body, "dependency", "mock_outputs").unwrap();
+    let value: hcl::Value =
+        hcl::from_str(&format!("x = {}", hcl::format::to_string(mocks).unwrap())).unwrap();
     serde_json::to_value(&value).unwrap()["x"].clone()
 }
 

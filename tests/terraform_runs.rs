@@ -19,6 +19,7 @@ use common::terraform::{
     ASG_TEST_VARIABLES, copy_module, fargate_test_variables, plan_module, terraform,
     variables_block,
 };
+use common::unit_inputs::spec_environment;
 use common::{generate_tree, repo, write_spec};
 use hcl::eval::{Context, Evaluate};
 
@@ -172,33 +173,11 @@ fn attribute(body: &hcl::Body, key: &str) -> hcl::Expression {
         .clone()
 }
 
-fn object_entry(expr: &hcl::Expression, key: &str) -> hcl::Expression {
-    let hcl::Expression::Object(object) = expr else {
-        panic!("an object");
-    };
-    object
-        .iter()
-        .find(|(k, _)| matches!(k, hcl::ObjectKey::Identifier(i) if i.as_str() == key))
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| panic!("key {key}"))
-}
-
 /// The JSON Terragrunt would pass for a unit's `environment_json`: its spec part (the first
 /// argument of `jsonencode(merge(SPEC, ENDPOINTS))`, evaluated as Terragrunt evaluates HCL; the
 /// endpoints are other units' outputs, values from AWS rather than from the spec).
 fn environment_json(unit: &str) -> serde_json::Value {
-    let inputs = common::generated_inputs(&body(unit)).expect("inputs");
-    let hcl::Expression::FuncCall(encode) = object_entry(&inputs, "environment_json") else {
-        panic!("environment_json is jsonencode(...)");
-    };
-    assert_eq!(encode.name.name.as_str(), "jsonencode");
-    let hcl::Expression::FuncCall(merge) = &encode.args[0] else {
-        panic!("environment_json is jsonencode(merge(...))");
-    };
-    let spec_part = merge.args[0]
-        .evaluate(&Context::new())
-        .expect("literal settings");
-    serde_json::to_value(spec_part).unwrap()
+    serde_json::to_value(spec_environment(unit)).unwrap()
 }
 
 /// provider.tf as root.hcl's `generate "provider"` writes it (its heredoc evaluated with the

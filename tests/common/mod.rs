@@ -7,6 +7,7 @@ pub mod contract;
 pub mod import;
 pub mod moto;
 pub mod terraform;
+pub mod unit_inputs;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
