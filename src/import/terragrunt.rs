@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use hcl::{Body, Expression, ObjectKey};
 use ipnet::Ipv4Net;
 
+use super::files::{LocatedFile, entry_names, parse_yaml, subfolders};
 use super::spec_writer::{Map, Node, set_environments};
 use super::{Imported, input_error};
 use crate::Failure;
@@ -180,9 +181,17 @@ struct Source {
     body: Body,
 }
 
-impl Source {
-    /// The first line assigning `key` (`key =`), for located messages.
-    fn line_of(&self, key: &str) -> Option<usize> {
+impl LocatedFile for Source {
+    fn rel(&self) -> &str {
+        &self.rel
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The first line assigning `key` (`key =`).
+    fn line(&self, key: &str) -> Option<usize> {
         self.text
             .lines()
             .position(|line| {
@@ -192,18 +201,9 @@ impl Source {
             })
             .map(|i| i + 1)
     }
+}
 
-    fn at(&self, key: &str) -> String {
-        match self.line_of(key) {
-            Some(l) => format!("{}:{l}", self.rel),
-            None => self.rel.clone(),
-        }
-    }
-
-    fn error(&self, key: &str, message: &str, hint: Option<&str>) -> Failure {
-        input_error(&self.path, self.line_of(key), message, hint)
-    }
-
+impl Source {
     /// A top-level attribute.
     fn attr(&self, key: &str) -> Option<&Expression> {
         self.body
@@ -523,20 +523,14 @@ fn ejected_modules(dir: &Path) -> Vec<String> {
     };
     // Only modules tgforge has can be ejected: another folder is a module of the team's own.
     let known = crate::plan::module_names();
-    let mut names: Vec<String> = std::fs::read_dir(dir.join("Modules"))
+    subfolders(&dir.join("Modules"))
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| known.contains(name.as_str()))
         .filter(|name| {
             let prefix = format!("Modules/{name}/");
             !listed.iter().any(|p| p.starts_with(&prefix))
         })
-        .collect();
-    names.sort();
-    names
+        .collect()
 }
 
 /// A unit of the spec's own, read back from its `terragrunt.hcl` (and, for a remote module,
@@ -687,22 +681,10 @@ fn literal_node(expr: &Expression) -> Option<Node> {
 
 /// Environment folders: `<name>/infrastructure/common_vars.hcl`, in name order.
 fn environment_folders(dir: &Path) -> Result<Vec<String>, Failure> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| input_error(dir, None, &format!("cannot be read: {e}"), None))?;
-    let mut names = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry
-            .path()
-            .join("infrastructure")
-            .join("common_vars.hcl")
-            .is_file()
-        {
-            names.push(name);
-        }
-    }
-    names.sort();
-    Ok(names)
+    entry_names(dir, |env| {
+        env.join("infrastructure").join("common_vars.hcl").is_file()
+    })
+    .map_err(|e| input_error(dir, None, &format!("cannot be read: {e}"), None))
 }
 
 /// The spec's state bucket when the environments use several accounts: root.hcl reads
@@ -858,13 +840,8 @@ fn import_environment(
     // The unit folders.
     let mut units: BTreeMap<String, Source> = BTreeMap::new();
     let folder = dir.join(&infra);
-    let mut folders: Vec<String> = std::fs::read_dir(&folder)
-        .map_err(|e| input_error(&folder, None, &format!("cannot be read: {e}"), None))?
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    folders.sort();
+    let folders = entry_names(&folder, Path::is_dir)
+        .map_err(|e| input_error(&folder, None, &format!("cannot be read: {e}"), None))?;
     let listed = manifest_files(dir).unwrap_or_default();
     let mut own_units = Map::new();
     for unit in folders {
@@ -1734,14 +1711,7 @@ impl Workflow {
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Ok(Workflow::default());
         };
-        let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
-            input_error(
-                &path,
-                e.location().map(|l| l.line()),
-                &format!("is not valid YAML: {e}"),
-                None,
-            )
-        })?;
+        let yaml = parse_yaml(&path, &text)?;
         let mut w = Workflow {
             present: true,
             ..Default::default()
