@@ -26,6 +26,7 @@ use crate::Failure;
 use crate::output::MANIFEST_FILE;
 use crate::output::report::{Style, unified};
 use crate::render::RenderedFile;
+use crate::validate::rules::is_python_module;
 
 /// The units tgforge generates (folder names under `<env>/infrastructure/`).
 const KNOWN_UNITS: [&str; 20] = [
@@ -1499,14 +1500,6 @@ fn container_settings(
         "the container's environment and secrets were read from the module's container definitions; tgforge passes them as unit inputs",
     );
     Ok(Some(found))
-}
-
-fn is_python_module(m: &str) -> bool {
-    m.split('.').all(|part| {
-        !part.is_empty()
-            && part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
 }
 
 /// `database` from the `db_instance` or `aurora` unit.

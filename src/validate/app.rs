@@ -2,9 +2,10 @@
 
 use crate::project::App;
 use crate::spec::model::AppSpec;
+use crate::validate::Diagnostic;
 use crate::validate::EnvCheck;
 use crate::validate::rules::{
-    has_url_credentials, is_env_var_name, is_parameter_suffix, looks_secret,
+    has_url_credentials, is_env_var_name, is_parameter_suffix, is_python_module, looks_secret,
 };
 
 /// Memory sizes (MiB) Fargate accepts for a CPU size: (cpu, min, max, step).
@@ -132,15 +133,9 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     let environment = s.environment.unwrap_or_default();
     for (key, value) in &environment {
         let field = format!("app.environment.{key}");
-        if !is_env_var_name(key) {
-            check.error(
-                &field,
-                format!(
-                    "`{}` is not a valid environment variable name",
-                    key.escape_debug()
-                ),
-            );
-        } else if looks_secret(key) || has_url_credentials(value) {
+        if check_env_var_name(check, &field, key)
+            && (looks_secret(key) || has_url_credentials(value))
+        {
             check.error(&field, "this looks like a secret; plain environment values are written into generated files").hint =
                 Some(format!("move it to `app.secrets` (e.g. `{key}: {}`) and store the value in Parameter Store", key.to_ascii_lowercase()));
         }
@@ -148,25 +143,9 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     let secrets = s.secrets.unwrap_or_default();
     for (key, suffix) in &secrets {
         let field = format!("app.secrets.{key}");
-        if !is_env_var_name(key) {
-            check.error(
-                &field,
-                format!(
-                    "`{}` is not a valid environment variable name",
-                    key.escape_debug()
-                ),
-            );
-        }
-        if !is_parameter_suffix(suffix) {
-            check
-                .error(
-                    &field,
-                    format!(
-                        "`{}` is not a valid Parameter Store name suffix",
-                        suffix.escape_debug()
-                    ),
-                )
-                .hint = Some(
+        check_env_var_name(check, &field, key);
+        if let Some(error) = check_parameter_suffix(check, &field, suffix) {
+            error.hint = Some(
                 "letters, digits, `_`, `.` and `-`; the full name is PROJECT-ENVIRONMENT_SUFFIX"
                     .into(),
             );
@@ -179,24 +158,8 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     let generated_secrets = s.generated_secrets.unwrap_or_default();
     for (key, suffix) in &generated_secrets {
         let field = format!("app.generated_secrets.{key}");
-        if !is_env_var_name(key) {
-            check.error(
-                &field,
-                format!(
-                    "`{}` is not a valid environment variable name",
-                    key.escape_debug()
-                ),
-            );
-        }
-        if !is_parameter_suffix(suffix) {
-            check.error(
-                &field,
-                format!(
-                    "`{}` is not a valid Parameter Store name suffix",
-                    suffix.escape_debug()
-                ),
-            );
-        }
+        check_env_var_name(check, &field, key);
+        check_parameter_suffix(check, &field, suffix);
         if environment.contains_key(key) || secrets.contains_key(key) {
             check.error(&field, "is also set in `environment` or `secrets`");
         }
@@ -206,12 +169,7 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     }
     let settings_module = s.settings_module;
     if let Some(module) = &settings_module {
-        let dotted = module.split('.').all(|part| {
-            !part.is_empty()
-                && part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        });
-        if !dotted {
+        if !is_python_module(module) {
             check
                 .error(
                     "app.settings_module",
@@ -262,4 +220,37 @@ mod tests {
         assert!(!fargate_size_ok(8192, 18432));
         assert!(!fargate_size_ok(300, 512));
     }
+}
+
+/// Reports `key` at `field` unless it is a valid environment variable name; whether it is.
+fn check_env_var_name(check: &mut EnvCheck<'_>, field: &str, key: &str) -> bool {
+    let valid = is_env_var_name(key);
+    if !valid {
+        check.error(
+            field,
+            format!(
+                "`{}` is not a valid environment variable name",
+                key.escape_debug()
+            ),
+        );
+    }
+    valid
+}
+
+/// Reports `suffix` at `field` unless it is a valid Parameter Store name suffix; the error
+/// reported, for a hint.
+fn check_parameter_suffix<'c>(
+    check: &'c mut EnvCheck<'_>,
+    field: &str,
+    suffix: &str,
+) -> Option<&'c mut Diagnostic> {
+    (!is_parameter_suffix(suffix)).then(|| {
+        check.error(
+            field,
+            format!(
+                "`{}` is not a valid Parameter Store name suffix",
+                suffix.escape_debug()
+            ),
+        )
+    })
 }
