@@ -204,24 +204,6 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fargate_size_ok;
-
-    #[test]
-    fn fargate_pairs() {
-        assert!(fargate_size_ok(256, 512));
-        assert!(fargate_size_ok(256, 1024));
-        assert!(fargate_size_ok(256, 2048));
-        assert!(!fargate_size_ok(256, 4096));
-        assert!(fargate_size_ok(1024, 3072));
-        assert!(!fargate_size_ok(1024, 1024));
-        assert!(fargate_size_ok(8192, 20480));
-        assert!(!fargate_size_ok(8192, 18432));
-        assert!(!fargate_size_ok(300, 512));
-    }
-}
-
 /// Reports `key` at `field` unless it is a valid environment variable name; whether it is.
 fn check_env_var_name(check: &mut EnvCheck<'_>, field: &str, key: &str) -> bool {
     let valid = is_env_var_name(key);
@@ -253,4 +235,22 @@ fn check_parameter_suffix<'c>(
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fargate_size_ok;
+
+    #[test]
+    fn fargate_pairs() {
+        assert!(fargate_size_ok(256, 512));
+        assert!(fargate_size_ok(256, 1024));
+        assert!(fargate_size_ok(256, 2048));
+        assert!(!fargate_size_ok(256, 4096));
+        assert!(fargate_size_ok(1024, 3072));
+        assert!(!fargate_size_ok(1024, 1024));
+        assert!(fargate_size_ok(8192, 20480));
+        assert!(!fargate_size_ok(8192, 18432));
+        assert!(!fargate_size_ok(300, 512));
+    }
 }
