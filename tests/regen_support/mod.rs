@@ -62,6 +62,49 @@ pub fn gen_cmd(spec: &Path, out: &Path, args: &[&str]) -> assert_cmd::assert::As
         .assert()
 }
 
+/// A temp dir holding `team-task.yaml` (the example spec, under its own name so that the
+/// generated headers do not change between variants) and the path of an output folder, `out`.
+pub struct TeamTask {
+    pub tmp: tempfile::TempDir,
+}
+
+impl TeamTask {
+    /// The example spec written, nothing generated.
+    pub fn new() -> TeamTask {
+        let t = TeamTask {
+            tmp: tempfile::tempdir().unwrap(),
+        };
+        t.write_spec(&example("team-task"));
+        t
+    }
+
+    /// Generated into `out`, then every file aged (so a rewrite shows in [`touched`]).
+    pub fn generated_and_aged() -> TeamTask {
+        let t = TeamTask::new();
+        t.run(&[]).success();
+        age_all(&t.out());
+        t
+    }
+
+    pub fn spec(&self) -> PathBuf {
+        self.tmp.path().join("team-task.yaml")
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.tmp.path().join("out")
+    }
+
+    /// Replaces the spec's text.
+    pub fn write_spec(&self, text: &str) {
+        spec(self.tmp.path(), "team-task.yaml", text);
+    }
+
+    /// `tgforge gen SPEC -o OUT ARGS...`.
+    pub fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        gen_cmd(&self.spec(), &self.out(), args)
+    }
+}
+
 /// One file of a tree: contents and modification time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
