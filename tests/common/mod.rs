@@ -22,6 +22,13 @@ pub fn tgforge() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("tgforge").expect("the tgforge binary is built")
 }
 
+/// `tgforge gen SPEC -o OUT`, to add arguments to and run.
+pub fn gen_command(spec: &Path, out: &Path) -> assert_cmd::Command {
+    let mut command = tgforge();
+    command.arg("gen").arg(spec).arg("-o").arg(out);
+    command
+}
+
 /// Every example spec under `specs/`, sorted.
 pub fn example_specs() -> Vec<PathBuf> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(repo().join("specs"))
@@ -66,13 +73,7 @@ pub fn generate_tree(spec: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
     // An example spec needs what its users keep in the tree (the modules of its own units):
     // copied in first, and left out of what is returned, which is what tgforge wrote.
     let example = copy_user_files(spec, out);
-    tgforge()
-        .arg("gen")
-        .arg(spec)
-        .arg("-o")
-        .arg(out)
-        .assert()
-        .success();
+    gen_command(spec, out).assert().success();
     if example {
         tgforge_files(read_tree(out))
     } else {
