@@ -2,11 +2,12 @@
 //! edited by hand, generated but missing, stale, not written by tgforge), count each kind on
 //! the summary line, and `--format github` prints one workflow annotation per file.
 
-mod regen_support;
+mod common;
 
 use std::path::Path;
 
-use regen_support::*;
+use common::regen::*;
+use common::{stderr, stdout};
 
 const ECS: &str = "production/infrastructure/ecs_fargate/terragrunt.hcl";
 const VPC: &str = "production/infrastructure/vpc/terragrunt.hcl";

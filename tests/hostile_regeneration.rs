@@ -4,14 +4,15 @@
 //! never answers "up to date" when it is not. One test per class of attack, each run against
 //! real folders with the real binary (docs/security.md maps them to the threat model).
 
-mod regen_support;
+mod common;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use regen_support::*;
+use common::regen::*;
+use common::{stderr, stdout};
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("tgforge")
@@ -35,7 +36,7 @@ impl Tree {
         let t = Tree {
             tmp: tempfile::tempdir().unwrap(),
         };
-        spec(t.tmp.path(), "team-task.yaml", &example("team-task"));
+        write_spec(t.tmp.path(), "team-task.yaml", &example("team-task"));
         t
     }
     fn generated() -> Tree {
@@ -114,8 +115,8 @@ fn check_never_calls_a_tree_of_another_spec_up_to_date() {
     use std::os::fd::AsFd;
     let tmp = tempfile::tempdir().unwrap();
     let (cache, out) = (tmp.path().join("cache"), tmp.path().join("out"));
-    let spec_a = spec(tmp.path(), "a.yaml", &example("team-task"));
-    let spec_b = spec(
+    let spec_a = write_spec(tmp.path(), "a.yaml", &example("team-task"));
+    let spec_b = write_spec(
         tmp.path(),
         "b.yaml",
         &edit(
@@ -208,7 +209,7 @@ fn another_binary_or_another_policy_file_never_takes_the_fast_path() {
     let policy = tmp.path().join("specs/policy.json");
     std::fs::write(&policy, r#"{"rules": []}"#).unwrap();
     let text = with_policy("policy.json", "");
-    let spec = spec(&tmp.path().join("specs"), "team-task.yaml", &text);
+    let spec = write_spec(&tmp.path().join("specs"), "team-task.yaml", &text);
     let copy = tmp.path().join("tgforge-copy");
     std::fs::copy(bin(), &copy).unwrap();
     let run = |exe: &Path, extra: &[&str]| {
@@ -560,7 +561,7 @@ fn the_spec_and_the_policy_file_are_read_only_when_regular_and_small() {
         ("big.json", "larger than the limit"),
     ] {
         // Allowed out of the folder: `zero.json` leads to /dev/zero; the read is refused.
-        let spec = spec(
+        let spec = write_spec(
             dir,
             "policy.yaml",
             &with_policy(file, "      allow_policy_file_outside_spec_folder: true\n"),
@@ -593,7 +594,7 @@ fn the_policy_file_is_confined_to_the_spec_folder_unless_opted_out() {
         } else {
             ""
         };
-        spec(&specs, "team-task.yaml", &with_policy(file, extra))
+        write_spec(&specs, "team-task.yaml", &with_policy(file, extra))
     };
     let absolute = tmp.path().join("outside.json").display().to_string();
     for (file, words) in [
@@ -639,7 +640,7 @@ fn the_policy_file_is_confined_to_the_spec_folder_unless_opted_out() {
 fn windows_reserved_environment_names_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["con", "nul", "aux", "prn", "com1", "lpt9"] {
-        let spec = spec(
+        let spec = write_spec(
             tmp.path(),
             "x.yaml",
             &edit(
@@ -715,7 +716,7 @@ fn gen_on_a_read_only_mount_succeeds_when_up_to_date_and_explains_otherwise() {
     assert_eq!(output.status.code(), Some(0), "{err}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("0 created, 0 changed, 0 deleted"));
 
-    let stale = spec(
+    let stale = write_spec(
         t.tmp.path(),
         "stale.yaml",
         &edit(

@@ -2,11 +2,12 @@
 //! no longer generates are deleted (with the folders they leave empty), files it never wrote
 //! are never touched, hand-edited generated files stop the run unless `--force`.
 
-mod regen_support;
+mod common;
 
 use std::collections::BTreeMap;
 
-use regen_support::*;
+use common::regen::*;
+use common::{stderr, stdout};
 
 fn manifest_paths(out: &std::path::Path) -> Vec<String> {
     let text = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
@@ -129,7 +130,7 @@ fn removing_an_environment_deletes_its_whole_tree_but_not_the_files_people_added
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let shop = example("shop");
-    let spec_path = spec(tmp.path(), "shop.yaml", &shop);
+    let spec_path = write_spec(tmp.path(), "shop.yaml", &shop);
     gen_cmd(&spec_path, &out, &[]).success();
     assert!(
         out.join("staging/infrastructure/vpc/terragrunt.hcl")
@@ -141,7 +142,7 @@ fn removing_an_environment_deletes_its_whole_tree_but_not_the_files_people_added
     )
     .unwrap();
 
-    spec(
+    write_spec(
         tmp.path(),
         "shop.yaml",
         &cut(&shop, "  staging:", "  production:"),

@@ -1,9 +1,10 @@
 //! The pull-request review loop: `gen --check` (exit 0 fresh, 1 stale, with a unified diff),
 //! `tgforge diff` and `gen --dry-run` (the same report, exit 0); none of them writes anything.
 
-mod regen_support;
+mod common;
 
-use regen_support::*;
+use common::regen::*;
+use common::{stderr, stdout};
 
 impl TeamTask {
     fn check(&self) -> assert_cmd::assert::Assert {

@@ -2,11 +2,12 @@
 //! temporary files, a held lock stops a second run, an unfinished run is recovered, and
 //! nothing is ever written or deleted outside the output folder.
 
-mod regen_support;
+mod common;
 
 use std::path::{Path, PathBuf};
 
-use regen_support::*;
+use common::regen::*;
+use common::{stderr, stdout};
 use tgforge::output::{self, DirLock, Options, OutputError};
 
 fn team_task() -> String {
@@ -100,7 +101,7 @@ fn a_held_lock_makes_a_second_run_fail_with_a_clear_message_and_write_nothing() 
 fn concurrent_runs_on_one_folder_never_corrupt_it() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let spec_path = spec(tmp.path(), "team-task.yaml", &grown());
+    let spec_path = write_spec(tmp.path(), "team-task.yaml", &grown());
     let bin = assert_cmd::cargo::cargo_bin("tgforge");
     for _round in 0..3 {
         let children: Vec<_> = (0..6)
@@ -128,9 +129,9 @@ fn concurrent_runs_on_one_folder_never_corrupt_it() {
         gen_cmd(&spec_path, &out, &["--check"]).success();
         assert_eq!(leftovers(&out), Vec::<String>::new());
         // Next round starts from a different tree.
-        spec(tmp.path(), "team-task.yaml", &team_task());
+        write_spec(tmp.path(), "team-task.yaml", &team_task());
         gen_cmd(&spec_path, &out, &[]).success();
-        spec(tmp.path(), "team-task.yaml", &grown());
+        write_spec(tmp.path(), "team-task.yaml", &grown());
     }
 }
 

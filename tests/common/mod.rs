@@ -6,6 +6,7 @@ pub mod after_apply;
 pub mod contract;
 pub mod import;
 pub mod moto;
+pub mod regen;
 pub mod terraform;
 pub mod unit_inputs;
 

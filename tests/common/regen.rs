@@ -1,36 +1,17 @@
 //! Helpers for the regeneration tests: spec variants in a temp dir, running `tgforge gen`,
 //! and snapshots of a tree with its modification times.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+pub use super::{repo, tgforge, write_spec};
+
 pub const MANIFEST: &str = ".tgforge-manifest.json";
-
-/// The repository root.
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The `tgforge` binary built for this test run, with colors off.
-pub fn tgforge() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("tgforge").expect("the tgforge binary is built");
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
 
 /// The text of `specs/<name>.yaml`.
 pub fn example(name: &str) -> String {
     std::fs::read_to_string(repo().join("specs").join(format!("{name}.yaml"))).unwrap()
-}
-
-/// Writes a spec into `dir` and returns its path.
-pub fn spec(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 /// `text` with `from` replaced by `to`, which must occur exactly once.
@@ -96,7 +77,7 @@ impl TeamTask {
 
     /// Replaces the spec's text.
     pub fn write_spec(&self, text: &str) {
-        spec(self.tmp.path(), "team-task.yaml", text);
+        write_spec(self.tmp.path(), "team-task.yaml", text);
     }
 
     /// `tgforge gen SPEC -o OUT ARGS...`.
@@ -177,16 +158,6 @@ pub fn touched(root: &Path) -> Vec<String> {
         .into_iter()
         .filter_map(|(p, e)| e.filter(|e| e.modified != long_ago()).map(|_| p))
         .collect()
-}
-
-/// Stdout of an assertion, as text.
-pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
-}
-
-/// Stderr of an assertion, as text.
-pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
 }
 
 /// Temporary files or a lock file anywhere under `root`.
