@@ -10,15 +10,6 @@ impl TeamTask {
     fn check(&self) -> assert_cmd::assert::Assert {
         self.run(&["--check"])
     }
-    fn diff(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        tgforge()
-            .arg("diff")
-            .arg(self.spec())
-            .arg("-o")
-            .arg(self.out())
-            .args(args)
-            .assert()
-    }
 }
 
 #[test]

@@ -47,6 +47,8 @@ pub fn gen_cmd(spec: &Path, out: &Path, args: &[&str]) -> assert_cmd::assert::As
 /// generated headers do not change between variants) and the path of an output folder, `out`.
 pub struct TeamTask {
     pub tmp: tempfile::TempDir,
+    /// Whether `gen` and `diff` may take the fast path (`TGFORGE_NO_CACHE` unset).
+    cache: bool,
 }
 
 impl TeamTask {
@@ -54,9 +56,18 @@ impl TeamTask {
     pub fn new() -> TeamTask {
         let t = TeamTask {
             tmp: tempfile::tempdir().unwrap(),
+            cache: true,
         };
         t.write_spec(&example("team-task"));
         t
+    }
+
+    /// As [`TeamTask::new`], with the fast path off for every run (`TGFORGE_NO_CACHE=1`).
+    pub fn uncached() -> TeamTask {
+        TeamTask {
+            cache: false,
+            ..TeamTask::new()
+        }
     }
 
     /// Generated into `out`, then every file aged (so a rewrite shows in [`touched`]).
@@ -82,7 +93,26 @@ impl TeamTask {
 
     /// `tgforge gen SPEC -o OUT ARGS...`.
     pub fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        gen_cmd(&self.spec(), &self.out(), args)
+        self.tgforge("gen", args)
+    }
+
+    /// `tgforge diff SPEC -o OUT ARGS...`.
+    pub fn diff(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.tgforge("diff", args)
+    }
+
+    fn tgforge(&self, command: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        let mut tgforge = tgforge();
+        if !self.cache {
+            tgforge.env("TGFORGE_NO_CACHE", "1");
+        }
+        tgforge
+            .arg(command)
+            .arg(self.spec())
+            .arg("-o")
+            .arg(self.out())
+            .args(args)
+            .assert()
     }
 }
 
