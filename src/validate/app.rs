@@ -2,11 +2,8 @@
 
 use crate::project::App;
 use crate::spec::model::AppSpec;
-use crate::validate::Diagnostic;
 use crate::validate::EnvCheck;
-use crate::validate::rules::{
-    has_url_credentials, is_env_var_name, is_parameter_suffix, is_python_module, looks_secret,
-};
+use crate::validate::rules::{has_url_credentials, is_python_module, looks_secret};
 
 /// Memory sizes (MiB) Fargate accepts for a CPU size: (cpu, min, max, step).
 const FARGATE_SIZES: [(u32, u32, u32, u32); 7] = [
@@ -133,9 +130,7 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     let environment = s.environment.unwrap_or_default();
     for (key, value) in &environment {
         let field = format!("app.environment.{key}");
-        if check_env_var_name(check, &field, key)
-            && (looks_secret(key) || has_url_credentials(value))
-        {
+        if check.env_var_name(&field, key) && (looks_secret(key) || has_url_credentials(value)) {
             check.error(&field, "this looks like a secret; plain environment values are written into generated files").hint =
                 Some(format!("move it to `app.secrets` (e.g. `{key}: {}`) and store the value in Parameter Store", key.to_ascii_lowercase()));
         }
@@ -143,8 +138,8 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     let secrets = s.secrets.unwrap_or_default();
     for (key, suffix) in &secrets {
         let field = format!("app.secrets.{key}");
-        check_env_var_name(check, &field, key);
-        if let Some(error) = check_parameter_suffix(check, &field, suffix) {
+        check.env_var_name(&field, key);
+        if let Some(error) = check.parameter_suffix(&field, suffix) {
             error.hint = Some(
                 "letters, digits, `_`, `.` and `-`; the full name is PROJECT-ENVIRONMENT_SUFFIX"
                     .into(),
@@ -158,8 +153,8 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     let generated_secrets = s.generated_secrets.unwrap_or_default();
     for (key, suffix) in &generated_secrets {
         let field = format!("app.generated_secrets.{key}");
-        check_env_var_name(check, &field, key);
-        check_parameter_suffix(check, &field, suffix);
+        check.env_var_name(&field, key);
+        check.parameter_suffix(&field, suffix);
         if environment.contains_key(key) || secrets.contains_key(key) {
             check.error(&field, "is also set in `environment` or `secrets`");
         }
@@ -201,39 +196,6 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
         environment,
         secrets,
         log_retention_days,
-    })
-}
-
-/// Reports `key` at `field` unless it is a valid environment variable name; whether it is.
-fn check_env_var_name(check: &mut EnvCheck<'_>, field: &str, key: &str) -> bool {
-    let valid = is_env_var_name(key);
-    if !valid {
-        check.error(
-            field,
-            format!(
-                "`{}` is not a valid environment variable name",
-                key.escape_debug()
-            ),
-        );
-    }
-    valid
-}
-
-/// Reports `suffix` at `field` unless it is a valid Parameter Store name suffix; the error
-/// reported, for a hint.
-fn check_parameter_suffix<'c>(
-    check: &'c mut EnvCheck<'_>,
-    field: &str,
-    suffix: &str,
-) -> Option<&'c mut Diagnostic> {
-    (!is_parameter_suffix(suffix)).then(|| {
-        check.error(
-            field,
-            format!(
-                "`{}` is not a valid Parameter Store name suffix",
-                suffix.escape_debug()
-            ),
-        )
     })
 }
 
