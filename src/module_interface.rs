@@ -13,6 +13,52 @@ use serde_json::{Map, Value};
 /// Module files larger than this are not read: no module of a tree is anywhere near it.
 const MAX_MODULE_FILE_BYTES: usize = 1024 * 1024;
 
+/// A `variable` or `output` block of a module file.
+pub enum Declaration<'a> {
+    Variable {
+        name: String,
+        has_default: bool,
+    },
+    Output {
+        name: String,
+        /// Its `value` expression, when it has one.
+        value: Option<&'a Expression>,
+    },
+}
+
+/// The `variable` and `output` blocks of a parsed module file, in file order (blocks
+/// without a label are not declarations).
+pub fn declarations(body: &hcl::Body) -> impl Iterator<Item = Declaration<'_>> {
+    body.blocks().filter_map(|block| {
+        let name = block.labels().first()?.as_str().to_string();
+        let attribute = |key: &str| block.body.attributes().find(|a| a.key() == key);
+        match block.identifier() {
+            "variable" => Some(Declaration::Variable {
+                name,
+                has_default: attribute("default").is_some(),
+            }),
+            "output" => Some(Declaration::Output {
+                name,
+                value: attribute("value").map(|a| a.expr()),
+            }),
+            _ => None,
+        }
+    })
+}
+
+/// The names of the `*.tf` files directly in `folder`, sorted; links and folders are not
+/// files here (a link is never followed, so a module cannot point tgforge elsewhere).
+pub fn tf_file_names(folder: &Path) -> std::io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".tf"))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModuleInterface {
     /// Variable name -> whether it has a default (else a unit must pass it).
@@ -25,24 +71,15 @@ impl ModuleInterface {
     /// Adds the `variable` and `output` blocks of one `.tf` file.
     pub fn add_file(&mut self, text: &str) -> Result<(), String> {
         let body = hcl::parse(text).map_err(|e| e.to_string())?;
-        for block in body.blocks() {
-            let Some(label) = block.labels().first().map(|l| l.as_str().to_string()) else {
-                continue;
-            };
-            match block.identifier() {
-                "variable" => {
-                    let has_default = block.body.attributes().any(|a| a.key() == "default");
-                    self.variables.insert(label, has_default);
+        for declaration in declarations(&body) {
+            match declaration {
+                Declaration::Variable { name, has_default } => {
+                    self.variables.insert(name, has_default);
                 }
-                "output" => {
-                    let mock = block
-                        .body
-                        .attributes()
-                        .find(|a| a.key() == "value")
-                        .map_or_else(|| placeholder(&label), |a| mock_of(&label, a.expr()));
-                    self.outputs.insert(label, mock);
+                Declaration::Output { name, value } => {
+                    let mock = value.map_or_else(|| placeholder(&name), |v| mock_of(&name, v));
+                    self.outputs.insert(name, mock);
                 }
-                _ => {}
             }
         }
         Ok(())
@@ -55,14 +92,7 @@ impl ModuleInterface {
         if !meta.is_dir() {
             return Err("it is not a folder (a link is not followed)".into());
         }
-        let mut names: Vec<String> = std::fs::read_dir(path)
-            .map_err(|e| e.to_string())?
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".tf"))
-            .collect();
-        names.sort();
+        let names = tf_file_names(path).map_err(|e| e.to_string())?;
         if names.is_empty() {
             return Err("it has no .tf file".into());
         }

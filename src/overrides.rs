@@ -13,7 +13,7 @@ use std::fmt;
 use std::path::Path;
 
 use crate::diagnostic::did_you_mean;
-use crate::module_interface::ModuleInterface;
+use crate::module_interface::{Declaration, ModuleInterface, declarations, tf_file_names};
 use crate::plan::{Module, units_for};
 use crate::project::Project;
 use crate::render::{RenderedFile, embedded_text};
@@ -56,9 +56,11 @@ pub fn variables_in(text: &str) -> BTreeSet<String> {
     let Ok(body) = hcl::parse(text) else {
         return BTreeSet::new();
     };
-    body.blocks()
-        .filter(|b| b.identifier() == "variable")
-        .filter_map(|b| b.labels().first().map(|l| l.as_str().to_string()))
+    declarations(&body)
+        .filter_map(|d| match d {
+            Declaration::Variable { name, .. } => Some(name),
+            Declaration::Output { .. } => None,
+        })
         .collect()
 }
 
@@ -279,14 +281,7 @@ fn read_module(out: &Path, folder: &str) -> Option<Declared> {
     if !std::fs::symlink_metadata(&path).ok()?.is_dir() {
         return None;
     }
-    let mut names: Vec<String> = std::fs::read_dir(&path)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| n.ends_with(".tf"))
-        .collect();
-    names.sort();
+    let names = tf_file_names(&path).ok()?;
     let mut declared = Declared::default();
     for name in names {
         let Ok(text) = std::fs::read_to_string(path.join(&name)) else {
@@ -296,25 +291,20 @@ fn read_module(out: &Path, folder: &str) -> Option<Declared> {
             continue;
         };
         let file = format!("{folder}/{name}");
-        for block in body.blocks() {
-            let Some(label) = block.labels().first().map(|l| l.as_str().to_string()) else {
-                continue;
-            };
-            match block.identifier() {
-                "variable" => {
-                    let has_default = block.body.attributes().any(|a| a.key() == "default");
+        for declaration in declarations(&body) {
+            match declaration {
+                Declaration::Variable { name, has_default } => {
                     let line = text
                         .lines()
-                        .position(|l| l.trim_start().starts_with(&format!("variable \"{label}\"")))
+                        .position(|l| l.trim_start().starts_with(&format!("variable \"{name}\"")))
                         .map(|i| i + 1);
                     declared
                         .variables
-                        .insert(label, (file.clone(), line, has_default));
+                        .insert(name, (file.clone(), line, has_default));
                 }
-                "output" => {
-                    declared.outputs.insert(label);
+                Declaration::Output { name, .. } => {
+                    declared.outputs.insert(name);
                 }
-                _ => {}
             }
         }
     }

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{generate_tree, tgforge, write_spec};
+use common::{gen_command, generate_tree, tgforge, write_spec};
 
 /// A minimal valid spec for one environment; `extra` is indented under the environment.
 fn spec(region: &str, extra: &str) -> String {
@@ -540,11 +540,7 @@ fn the_workflow_installs_exactly_the_pinned_tgforge_source() {
 fn a_workflow_without_a_tgforge_source_is_refused_with_the_lines_to_add() {
     let tmp = tempfile::tempdir().unwrap();
     let path = write_spec(tmp.path(), "spec.yaml", &spec_with_ci_settings(""));
-    let out = tgforge()
-        .arg("gen")
-        .arg(&path)
-        .arg("-o")
-        .arg(tmp.path().join("infra/tree"))
+    let out = gen_command(&path, &tmp.path().join("infra/tree"))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -2,13 +2,14 @@
 //! environments) generated into `tree/`, committed, then changed; what each change affects,
 //! from the tree on disk and from the spec, and the output formats.
 
-mod regen_support;
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use regen_support::*;
+use common::regen::*;
+use common::{stderr, stdout};
 use serde_json::Value;
 
 /// A git repository holding `shop.yaml` and the tree it generates, committed.
@@ -44,7 +45,7 @@ impl Repo {
         self.root().join("shop.yaml")
     }
     fn write_spec(&self, text: &str) {
-        spec(self.root(), "shop.yaml", text);
+        write_spec(self.root(), "shop.yaml", text);
     }
     fn edit_spec(&self, from: &str, to: &str) {
         let text = std::fs::read_to_string(self.spec()).unwrap();
@@ -870,7 +871,7 @@ fn the_json_schema_is_stable_and_documented() {
     assert!(report["changed_files"].as_array().unwrap().len() >= 5);
 
     // Every field and reason kind is documented.
-    let docs = std::fs::read_to_string(regen_support::repo().join("docs/affected.md")).unwrap();
+    let docs = std::fs::read_to_string(common::repo().join("docs/affected.md")).unwrap();
     let reason_kinds = [
         "file",
         "module",

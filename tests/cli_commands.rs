@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{example_specs, repo, tgforge};
+use common::{example_specs, gen_command, repo, tgforge};
 
 #[test]
 fn committed_schema_is_what_tgforge_schema_prints() {
@@ -63,13 +63,7 @@ fn init_writes_a_spec_that_generates_and_never_overwrites_silently() {
     );
 
     let out_dir = dir.path().join("tree");
-    tgforge()
-        .arg("gen")
-        .arg(&spec)
-        .arg("-o")
-        .arg(&out_dir)
-        .assert()
-        .success();
+    gen_command(&spec, &out_dir).assert().success();
     assert!(out_dir.join("root.hcl").is_file());
 }
 
@@ -175,11 +169,7 @@ fn quiet_and_verbose_change_what_gen_prints() {
         1,
         "quiet prints the summary only: {stdout}"
     );
-    let verbose = tgforge()
-        .arg("gen")
-        .arg(&spec)
-        .arg("-o")
-        .arg(dir.path().join("b"))
+    let verbose = gen_command(&spec, &dir.path().join("b"))
         .arg("--verbose")
         .output()
         .unwrap();

@@ -7,7 +7,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{read_tree, repo, tgforge};
+use common::unit_inputs::block_attribute;
+use common::{gen_command, read_tree, repo, tgforge};
 
 /// The team-task spec with `units` (indented for the production environment) appended.
 fn spec_with_units(dir: &Path, units: &str) -> PathBuf {
@@ -66,7 +67,7 @@ const THREE_UNITS: &str = r#"      jobs:
 "#;
 
 fn run_gen(spec: &Path, out: &Path) -> assert_cmd::assert::Assert {
-    tgforge().arg("gen").arg(spec).arg("-o").arg(out).assert()
+    gen_command(spec, out).assert()
 }
 
 fn text(tree: &std::collections::BTreeMap<String, Vec<u8>>, path: &str) -> hcl::Body {
@@ -85,16 +86,7 @@ fn includes(body: &hcl::Body) -> Vec<String> {
 }
 
 fn source(body: &hcl::Body) -> String {
-    let terraform = body
-        .blocks()
-        .find(|b| b.identifier() == "terraform")
-        .unwrap();
-    let source = terraform
-        .body
-        .attributes()
-        .find(|a| a.key() == "source")
-        .unwrap();
-    hcl::format::to_string(source.expr()).unwrap()
+    hcl::format::to_string(block_attribute(body, "terraform", "source").unwrap()).unwrap()
 }
 
 fn inputs(body: &hcl::Body) -> String {
@@ -106,20 +98,9 @@ fn mocks(tree: &std::collections::BTreeMap<String, Vec<u8>>, unit: &str) -> serd
         tree,
         &format!("production/infrastructure/dependency_blocks/{unit}.hcl"),
     );
-    let block = body
-        .blocks()
-        .find(|b| b.identifier() == "dependency")
-        .unwrap();
-    let mocks = block
-        .body
-        .attributes()
-        .find(|a| a.key() == "mock_outputs")
-        .unwrap();
-    let value: hcl::Value = hcl::from_str(&format!(
-        "x = {}",
-        hcl::format::to_string(mocks.expr()).unwrap()
-    ))
-    .unwrap();
+    let mocks = block_attribute(&body, "dependency", "mock_outputs").unwrap();
+    let value: hcl::Value =
+        hcl::from_str(&format!("x = {}", hcl::format::to_string(mocks).unwrap())).unwrap();
     serde_json::to_value(&value).unwrap()["x"].clone()
 }
 
@@ -214,14 +195,7 @@ fn local_git_and_registry_units_generate_with_dependency_blocks_and_mocks() {
     // `affected` (what CI plans) sees them: a change to the team's module affects the unit
     // running it and every unit reading it.
     // The tree checks clean.
-    tgforge()
-        .arg("gen")
-        .arg(&spec)
-        .arg("-o")
-        .arg(&out)
-        .arg("--check")
-        .assert()
-        .success();
+    gen_command(&spec, &out).arg("--check").assert().success();
 
     let git = |args: &[&str]| {
         let status = std::process::Command::new("git")
@@ -266,13 +240,7 @@ fn refused(units: &str, field: &str, line_text: &str, message: &str) {
     let out = tmp.path().join("out");
     write_local_module(&out);
     let spec = spec_with_units(tmp.path(), units);
-    let output = tgforge()
-        .arg("gen")
-        .arg(&spec)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output = gen_command(&spec, &out).output().unwrap();
     assert_eq!(output.status.code(), Some(2), "{units}");
     let stderr = String::from_utf8(output.stderr).unwrap();
     let spec_text = std::fs::read_to_string(&spec).unwrap();
@@ -440,13 +408,7 @@ fn eject_module_edits_the_spec_by_one_line_and_gen_then_keeps_and_checks_the_mod
     let renamed = text.replace("output \"vpc_id\"", "output \"id\"");
     assert_ne!(renamed, text);
     std::fs::write(&outputs, &renamed).unwrap();
-    let run = tgforge()
-        .arg("gen")
-        .arg(&spec)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = gen_command(&spec, &out).output().unwrap();
     assert!(run.status.success());
     let stderr = String::from_utf8(run.stderr).unwrap();
     let security_groups = "production/infrastructure/security_groups/terragrunt.hcl";

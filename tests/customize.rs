@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{generated_inputs, read_tree, repo, tgforge};
+use common::{gen_command, generated_inputs, read_tree, repo, tgforge};
 
 const UNIT: &str = "production/infrastructure/vpc";
 const UNIT_OVERRIDES: &str = "production/infrastructure/vpc/overrides.hcl";
@@ -18,13 +18,7 @@ fn spec() -> std::path::PathBuf {
 }
 
 fn run_gen(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
-    tgforge()
-        .arg("gen")
-        .arg(spec())
-        .arg("-o")
-        .arg(out)
-        .args(extra)
-        .assert()
+    gen_command(&spec(), out).args(extra).assert()
 }
 
 /// Writes the user's files into a generated tree; returns them by path.
@@ -225,13 +219,7 @@ fn a_module_override_survives_when_the_module_is_no_longer_generated() {
     assert_ne!(without_static, spec_text);
     let spec2 = tmp.path().join("team-task.yaml");
     std::fs::write(&spec2, without_static).unwrap();
-    tgforge()
-        .arg("gen")
-        .arg(&spec2)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    gen_command(&spec2, &out).assert().success();
     assert!(!out.join("Modules/AWS_CloudFront/main.tf").exists());
     assert_eq!(
         std::fs::read_to_string(&module_override).unwrap(),
@@ -259,15 +247,7 @@ fn an_ejected_module_is_never_rewritten_and_an_incompatible_edit_is_reported() {
         format!("{spec_text}\nejected_modules:\n  - AWS_VPC\n"),
     )
     .unwrap();
-    let gen_ejecting = |extra: &[&str]| {
-        tgforge()
-            .arg("gen")
-            .arg(&ejecting)
-            .arg("-o")
-            .arg(&out)
-            .args(extra)
-            .assert()
-    };
+    let gen_ejecting = |extra: &[&str]| gen_command(&ejecting, &out).args(extra).assert();
 
     // Ejecting releases the module's files: left in place, no longer in the manifest.
     let before = read_tree(&out.join("Modules/AWS_VPC"));
@@ -348,13 +328,7 @@ fn an_unknown_ejected_module_is_rejected_at_its_line() {
     let path = tmp.path().join("bad.yaml");
     std::fs::write(&path, &text).unwrap();
     let out = tmp.path().join("tree");
-    let run = tgforge()
-        .arg("gen")
-        .arg(&path)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(2);
+    let run = gen_command(&path, &out).assert().code(2);
     let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
     assert!(
         stderr.contains(&format!(":{line}:")) && stderr.contains("ejected_modules[0]"),
@@ -401,11 +375,7 @@ fn the_custom_example_uses_an_override_and_an_ejected_module_and_checks_clean() 
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, bytes).unwrap();
     }
-    tgforge()
-        .arg("gen")
-        .arg(repo().join("specs/custom.yaml"))
-        .arg("-o")
-        .arg(&out)
+    gen_command(&repo().join("specs/custom.yaml"), &out)
         .arg("--check")
         .assert()
         .success()

@@ -2,16 +2,12 @@
 //! edited by hand, generated but missing, stale, not written by tgforge), count each kind on
 //! the summary line, and `--format github` prints one workflow annotation per file.
 
-mod regen_support;
+mod common;
 
-use std::path::PathBuf;
+use std::path::Path;
 
-use regen_support::*;
-
-/// team-task generated into `out`, then every kind of drift at once.
-struct Drifted {
-    tmp: tempfile::TempDir,
-}
+use common::regen::*;
+use common::{stderr, stdout};
 
 const ECS: &str = "production/infrastructure/ecs_fargate/terragrunt.hcl";
 const VPC: &str = "production/infrastructure/vpc/terragrunt.hcl";
@@ -20,54 +16,76 @@ const CLOUDFRONT: &str = "production/infrastructure/cloudfront/terragrunt.hcl";
 const NEW_POLICY: &str = "Modules/AWS_ECR/lifecycle_policy/keep-20.json";
 const ALB: &str = "production/infrastructure/alb/terragrunt.hcl";
 
-impl Drifted {
-    fn new() -> Drifted {
-        let d = Drifted {
-            tmp: tempfile::tempdir().unwrap(),
-        };
-        spec(d.tmp.path(), "team-task.yaml", &example("team-task"));
-        gen_cmd(&d.spec(), &d.out(), &["-q"]).success();
-        let out = d.out();
-        // The spec: one value changes, static files go (their units become stale), and the
-        // ECR policy keeps 20 images (a new generated file).
-        let text = edit(
-            &example("team-task"),
-            "desired_count: 1",
-            "desired_count: 3",
-        );
-        let text = edit(
-            &text,
-            "static_files:\n      enabled: true",
-            "static_files:\n      enabled: false",
-        );
-        let text = edit(&text, "keep_images: 15", "keep_images: 20");
-        spec(d.tmp.path(), "team-task.yaml", &text);
-        // By hand: an edit, an edit of a file about to go, a deletion, a file of one's own
-        // where the spec now generates one, and a link over a generated file.
-        append(&out.join("root.hcl"), "# edited\n");
-        append(&out.join(CLOUDFRONT), "# edited\n");
-        std::fs::remove_file(out.join(VPC)).unwrap();
-        std::fs::write(out.join(NEW_POLICY), "{}\n").unwrap();
-        std::fs::remove_file(out.join(ALB)).unwrap();
-        std::os::unix::fs::symlink("/etc/hostname", out.join(ALB)).unwrap();
-        d
-    }
-    fn spec(&self) -> PathBuf {
-        self.tmp.path().join("team-task.yaml")
-    }
-    fn out(&self) -> PathBuf {
-        self.tmp.path().join("out")
-    }
+/// team-task generated into `out`, then every kind of drift at once.
+fn drifted() -> TeamTask {
+    let d = TeamTask::new();
+    d.run(&["-q"]).success();
+    let out = d.out();
+    // The spec: one value changes, static files go (their units become stale), and the
+    // ECR policy keeps 20 images (a new generated file).
+    let text = edit(
+        &example("team-task"),
+        "desired_count: 1",
+        "desired_count: 3",
+    );
+    let text = edit(
+        &text,
+        "static_files:\n      enabled: true",
+        "static_files:\n      enabled: false",
+    );
+    let text = edit(&text, "keep_images: 15", "keep_images: 20");
+    d.write_spec(&text);
+    // By hand: an edit, an edit of a file about to go, a deletion, a file of one's own
+    // where the spec now generates one, and a link over a generated file.
+    append(&out.join("root.hcl"), "# edited\n");
+    append(&out.join(CLOUDFRONT), "# edited\n");
+    std::fs::remove_file(out.join(VPC)).unwrap();
+    std::fs::write(out.join(NEW_POLICY), "{}\n").unwrap();
+    std::fs::remove_file(out.join(ALB)).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", out.join(ALB)).unwrap();
+    d
 }
 
-fn append(path: &std::path::Path, text: &str) {
+fn append(path: &Path, text: &str) {
     let old = std::fs::read_to_string(path).unwrap();
     std::fs::write(path, format!("{old}{text}")).unwrap();
 }
 
+/// The lines of a report that list a file (`create`, `change`, `delete`, `refuse`).
+fn listed_files(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .filter(|l| {
+            ["create  ", "change  ", "delete  ", "refuse  "]
+                .iter()
+                .any(|v| l.starts_with(v))
+        })
+        .collect()
+}
+
+/// `tgforge gen team-task.yaml -o out --check --format github` in `dir`, which finds drift
+/// (exit 1); its stdout.
+fn github_check(dir: &Path) -> String {
+    stdout(
+        &tgforge()
+            .current_dir(dir)
+            .args([
+                "gen",
+                "team-task.yaml",
+                "-o",
+                "out",
+                "--check",
+                "--format",
+                "github",
+            ])
+            .assert()
+            .code(1),
+    )
+}
+
 #[test]
 fn check_and_diff_label_each_differing_file_and_count_each_kind() {
-    let d = Drifted::new();
+    let d = drifted();
     let check = stdout(&gen_cmd(&d.spec(), &d.out(), &["--check"]).code(1));
     for line in [
         format!("change  {ECS}  (changed by the spec)"),
@@ -91,14 +109,7 @@ fn check_and_diff_label_each_differing_file_and_count_each_kind() {
         );
     }
     // Every listed file has exactly one label, and the summary counts them.
-    let listed: Vec<&str> = check
-        .lines()
-        .filter(|l| {
-            ["create  ", "change  ", "delete  ", "refuse  "]
-                .iter()
-                .any(|v| l.starts_with(v))
-        })
-        .collect();
+    let listed = listed_files(&check);
     let count = |label: &str| {
         listed
             .iter()
@@ -158,14 +169,12 @@ fn check_and_diff_label_each_differing_file_and_count_each_kind() {
 
 #[test]
 fn a_clean_tree_has_no_drift_in_its_summary() {
-    let tmp = tempfile::tempdir().unwrap();
-    let spec = spec(tmp.path(), "team-task.yaml", &example("team-task"));
-    let out = tmp.path().join("out");
-    gen_cmd(&spec, &out, &["-q"]).success();
+    let t = TeamTask::new();
+    t.run(&["-q"]).success();
     for extra in [&[][..], &["--format", "github"][..]] {
         let mut args = vec!["--check"];
         args.extend_from_slice(extra);
-        let text = stdout(&gen_cmd(&spec, &out, &args).code(0));
+        let text = stdout(&t.run(&args).code(0));
         assert_eq!(text.lines().count(), 1, "{text}");
         assert!(!text.contains("drift"), "{text}");
     }
@@ -173,21 +182,8 @@ fn a_clean_tree_has_no_drift_in_its_summary() {
 
 #[test]
 fn github_format_annotates_the_line_where_each_file_drifts() {
-    let d = Drifted::new();
-    let assert = tgforge()
-        .current_dir(d.tmp.path())
-        .args([
-            "gen",
-            "team-task.yaml",
-            "-o",
-            "out",
-            "--check",
-            "--format",
-            "github",
-        ])
-        .assert()
-        .code(1);
-    let out = stdout(&assert);
+    let d = drifted();
+    let out = github_check(d.tmp.path());
     let annotations: Vec<&str> = out.lines().filter(|l| l.starts_with("::")).collect();
     let find = |file: &str| -> &str {
         annotations
@@ -238,15 +234,7 @@ fn github_format_annotates_the_line_where_each_file_drifts() {
         "::error file=out/{ALB},title=tgforge%3A not written by tgforge::"
     )));
     // One per differing file but the manifest; annotations come first, then the usual report.
-    let listed = out
-        .lines()
-        .filter(|l| {
-            ["create  ", "change  ", "delete  ", "refuse  "]
-                .iter()
-                .any(|v| l.starts_with(v))
-        })
-        .count();
-    assert_eq!(annotations.len(), listed - 1, "{out}");
+    assert_eq!(annotations.len(), listed_files(&out).len() - 1, "{out}");
     assert!(out.lines().next().unwrap().starts_with("::error "));
 
     // `diff` warns instead of failing.
@@ -268,29 +256,14 @@ fn github_format_annotates_the_line_where_each_file_drifts() {
 
 #[test]
 fn a_file_the_spec_adds_is_changed_by_the_spec_and_annotated_on_the_spec() {
-    let tmp = tempfile::tempdir().unwrap();
-    let spec_path = spec(tmp.path(), "team-task.yaml", &example("team-task"));
-    gen_cmd(&spec_path, &tmp.path().join("out"), &["-q"]).success();
-    spec(
-        tmp.path(),
-        "team-task.yaml",
-        &edit(&example("team-task"), "keep_images: 15", "keep_images: 20"),
-    );
-    let out = stdout(
-        &tgforge()
-            .current_dir(tmp.path())
-            .args([
-                "gen",
-                "team-task.yaml",
-                "-o",
-                "out",
-                "--check",
-                "--format",
-                "github",
-            ])
-            .assert()
-            .code(1),
-    );
+    let t = TeamTask::new();
+    t.run(&["-q"]).success();
+    t.write_spec(&edit(
+        &example("team-task"),
+        "keep_images: 15",
+        "keep_images: 20",
+    ));
+    let out = github_check(t.tmp.path());
     assert!(
         out.contains(&format!(
             "\ncreate  {NEW_POLICY}  (changed by the spec: new file)\n"

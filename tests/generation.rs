@@ -5,6 +5,7 @@ mod common;
 
 use std::path::Path;
 
+use common::unit_inputs::{spec_environment, unit_input};
 use common::{generate_tree, repo, write_spec};
 use hcl::eval::{Context, Evaluate};
 
@@ -43,39 +44,7 @@ fn attribute(text: &str, path: &[&str]) -> hcl::Value {
 
 /// The literal value of key `key` of the `inputs` object of a unit.
 fn input(text: &str, key: &str) -> hcl::Value {
-    literal(&input_expression(text, key))
-}
-
-/// The expression of key `key` of the `inputs` object of a unit.
-fn input_expression(text: &str, key: &str) -> hcl::Expression {
-    let body: hcl::Body = hcl::parse(text).unwrap();
-    let Some(hcl::Expression::Object(object)) = common::generated_inputs(&body) else {
-        panic!("inputs is an object");
-    };
-    let (_, value) = object
-        .iter()
-        .find(|(k, _)| match k {
-            hcl::ObjectKey::Identifier(i) => i.as_str() == key,
-            hcl::ObjectKey::Expression(hcl::Expression::String(s)) => s == key,
-            _ => false,
-        })
-        .unwrap_or_else(|| panic!("input {key}"));
-    value.clone()
-}
-
-/// The app's plain settings: the first argument of
-/// `environment_json = jsonencode(merge(SPEC, ENDPOINTS))` (the second holds references to
-/// other units' outputs).
-fn plain_environment(text: &str) -> hcl::Map<String, hcl::Value> {
-    let hcl::Expression::FuncCall(encode) = input_expression(text, "environment_json") else {
-        panic!("environment_json is jsonencode(...)");
-    };
-    assert_eq!(encode.name.name.as_str(), "jsonencode");
-    let hcl::Expression::FuncCall(call) = &encode.args[0] else {
-        panic!("environment_json is jsonencode(merge(...))");
-    };
-    assert_eq!(call.name.name.as_str(), "merge");
-    literal(&call.args[0]).as_object().unwrap().clone()
+    literal(&unit_input(text, key))
 }
 
 fn file(tree: &std::collections::BTreeMap<String, Vec<u8>>, path: &str) -> String {
@@ -100,7 +69,7 @@ fn defaults_are_merged_under_each_environment_and_overridable() {
     assert_eq!(input(&staging, "cpu"), hcl::Value::from(512));
     assert_eq!(input(&production, "cpu"), hcl::Value::from(1024));
     // Maps merge key by key: the default DEBUG stays, each environment adds its own host.
-    let env = plain_environment(&production);
+    let env = spec_environment(&production);
     assert_eq!(env["DEBUG"], hcl::Value::from("False"));
     assert_eq!(
         env["DJANGO_ALLOWED_HOSTS"],
@@ -204,7 +173,7 @@ fn hostile_strings_are_escaped_not_injected() {
         &tree,
         "production/infrastructure/ecs_fargate/terragrunt.hcl",
     );
-    let environment = plain_environment(&ecs);
+    let environment = spec_environment(&ecs);
     for (i, value) in hostile.iter().enumerate() {
         assert_eq!(
             environment[&format!("HOSTILE_{i}")],

@@ -4,14 +4,15 @@
 //! never answers "up to date" when it is not. One test per class of attack, each run against
 //! real folders with the real binary (docs/security.md maps them to the threat model).
 
-mod regen_support;
+mod common;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use regen_support::*;
+use common::regen::*;
+use common::{stderr, stdout};
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("tgforge")
@@ -25,48 +26,12 @@ fn digest(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// A generated team-task tree in a temp folder (cache off: each test says when it wants it).
-struct Tree {
-    tmp: tempfile::TempDir,
-}
-
-impl Tree {
-    fn new() -> Tree {
-        let t = Tree {
-            tmp: tempfile::tempdir().unwrap(),
-        };
-        spec(t.tmp.path(), "team-task.yaml", &example("team-task"));
-        t
-    }
-    fn generated() -> Tree {
-        let t = Tree::new();
+/// The tests' team-task trees run with the cache off: each test says when it wants it.
+impl TeamTask {
+    fn generated() -> TeamTask {
+        let t = TeamTask::uncached();
         t.run(&[]).success();
         t
-    }
-    fn spec(&self) -> PathBuf {
-        self.tmp.path().join("team-task.yaml")
-    }
-    fn out(&self) -> PathBuf {
-        self.tmp.path().join("out")
-    }
-    fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        tgforge()
-            .env("TGFORGE_NO_CACHE", "1")
-            .arg("gen")
-            .arg(self.spec())
-            .arg("-o")
-            .arg(self.out())
-            .args(args)
-            .assert()
-    }
-    fn diff(&self) -> assert_cmd::assert::Assert {
-        tgforge()
-            .env("TGFORGE_NO_CACHE", "1")
-            .arg("diff")
-            .arg(self.spec())
-            .arg("-o")
-            .arg(self.out())
-            .assert()
     }
     /// Adds `path: digest` to the manifest, as a pull request could.
     fn add_to_manifest(&self, path: &str, digest: &str) {
@@ -114,8 +79,8 @@ fn check_never_calls_a_tree_of_another_spec_up_to_date() {
     use std::os::fd::AsFd;
     let tmp = tempfile::tempdir().unwrap();
     let (cache, out) = (tmp.path().join("cache"), tmp.path().join("out"));
-    let spec_a = spec(tmp.path(), "a.yaml", &example("team-task"));
-    let spec_b = spec(
+    let spec_a = write_spec(tmp.path(), "a.yaml", &example("team-task"));
+    let spec_b = write_spec(
         tmp.path(),
         "b.yaml",
         &edit(
@@ -208,7 +173,7 @@ fn another_binary_or_another_policy_file_never_takes_the_fast_path() {
     let policy = tmp.path().join("specs/policy.json");
     std::fs::write(&policy, r#"{"rules": []}"#).unwrap();
     let text = with_policy("policy.json", "");
-    let spec = spec(&tmp.path().join("specs"), "team-task.yaml", &text);
+    let spec = write_spec(&tmp.path().join("specs"), "team-task.yaml", &text);
     let copy = tmp.path().join("tgforge-copy");
     std::fs::copy(bin(), &copy).unwrap();
     let run = |exe: &Path, extra: &[&str]| {
@@ -245,7 +210,7 @@ fn another_binary_or_another_policy_file_never_takes_the_fast_path() {
 /// digest: before the fix, plain `gen` deleted it as "written by an unfinished run".
 #[test]
 fn a_committed_journal_never_makes_gen_delete_a_file_it_did_not_write() {
-    let t = Tree::generated();
+    let t = TeamTask::generated();
     let notes = t.put("docs/notes.md", b"mine\n");
     let vpc = "production/infrastructure/vpc/terragrunt.hcl";
     std::fs::write(
@@ -270,7 +235,7 @@ fn a_committed_journal_never_makes_gen_delete_a_file_it_did_not_write() {
 /// refused in the manifest.
 #[test]
 fn a_manifest_naming_git_or_a_path_tgforge_never_generates_is_refused() {
-    let t = Tree::generated();
+    let t = TeamTask::generated();
     let head = t.put(".git/HEAD", b"ref: refs/heads/main\n");
     let manifest = std::fs::read(t.out().join(MANIFEST)).unwrap();
     for (entry, why) in [
@@ -300,7 +265,7 @@ fn a_manifest_naming_git_or_a_path_tgforge_never_generates_is_refused() {
 /// said it would); now it is released: left in place and dropped from the manifest.
 #[test]
 fn force_never_deletes_a_file_whose_contents_tgforge_did_not_write() {
-    let t = Tree::generated();
+    let t = TeamTask::generated();
     let theirs = t.put("production/infrastructure/notes.md", b"keep me\n");
     t.add_to_manifest("production/infrastructure/notes.md", &digest(b"old\n"));
     let assert = t.run(&[]).code(4);
@@ -326,7 +291,7 @@ fn force_never_deletes_a_file_whose_contents_tgforge_did_not_write() {
 #[cfg(unix)]
 #[test]
 fn a_hard_linked_lock_file_is_never_written_through() {
-    let t = Tree::generated();
+    let t = TeamTask::generated();
     let outside = t.tmp.path().join("outside.txt");
     std::fs::write(&outside, "precious\n").unwrap();
     let lock = t.out().join(".tgforge.lock");
@@ -364,7 +329,7 @@ fn a_hard_linked_lock_file_is_never_written_through() {
 #[cfg(unix)]
 #[test]
 fn leftover_cleanup_never_follows_a_link_in_the_middle_of_a_path() {
-    let t = Tree::generated();
+    let t = TeamTask::generated();
     let elsewhere = t.tmp.path().join("elsewhere");
     let victim = elsewhere.join("infrastructure/vpc/.tgforge-tmp-theirs");
     std::fs::create_dir_all(victim.parent().unwrap()).unwrap();
@@ -393,7 +358,7 @@ fn leftover_cleanup_never_follows_a_link_in_the_middle_of_a_path() {
 #[cfg(unix)]
 #[test]
 fn a_failed_first_gen_leaves_no_folder_behind() {
-    let t = Tree::new();
+    let t = TeamTask::uncached();
     // 4060 bytes: short enough to create with its lock file, too long for the generated
     // files under it (PATH_MAX is 4096).
     let mut out = t.tmp.path().join("new");
@@ -426,7 +391,7 @@ fn a_failed_first_gen_leaves_no_folder_behind() {
 /// file of someone else's at a generated path.
 #[test]
 fn check_and_diff_never_print_a_file_tgforge_does_not_generate() {
-    let t = Tree::generated();
+    let t = TeamTask::generated();
     let secret = b"[remote \"origin\"]\n\turl = https://user:hunter2@example.com/x.git\n";
     t.put(".git/config", secret);
     t.put("production/secrets.env", b"DB_PASSWORD=hunter2\n");
@@ -437,7 +402,7 @@ fn check_and_diff_never_print_a_file_tgforge_does_not_generate() {
         for assert in [
             t.run(&["--check"]),
             t.run(&["--dry-run"]),
-            t.diff(),
+            t.diff(&[]),
             t.run(&[]),
         ] {
             let text = all_output(&assert);
@@ -447,7 +412,7 @@ fn check_and_diff_never_print_a_file_tgforge_does_not_generate() {
     // A file tgforge did not write, at a path it generates (no manifest: a new checkout).
     std::fs::remove_file(t.out().join(MANIFEST)).unwrap();
     std::fs::write(t.out().join("root.hcl"), b"# password = hunter2\n").unwrap();
-    for assert in [t.run(&["--check"]), t.diff(), t.run(&[])] {
+    for assert in [t.run(&["--check"]), t.diff(&[]), t.run(&[])] {
         let text = all_output(&assert);
         assert!(text.contains("root.hcl"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
@@ -457,14 +422,14 @@ fn check_and_diff_never_print_a_file_tgforge_does_not_generate() {
 /// A hand edit with terminal escape sequences is shown escaped in diffs.
 #[test]
 fn diffs_show_control_characters_escaped() {
-    let t = Tree::generated();
+    let t = TeamTask::generated();
     let unit = t.out().join("root.hcl");
     let mut text = std::fs::read(&unit).unwrap();
     text.extend_from_slice(b"# \x1b]0;pwned\x07\x1b[2J\r\xe2\x80\xae hidden\n");
     std::fs::write(&unit, &text).unwrap();
     for assert in [
         t.run(&["--check"]).code(1),
-        t.diff().success(),
+        t.diff(&[]).success(),
         t.run(&[]).code(4),
     ] {
         let out = assert.get_output();
@@ -560,7 +525,7 @@ fn the_spec_and_the_policy_file_are_read_only_when_regular_and_small() {
         ("big.json", "larger than the limit"),
     ] {
         // Allowed out of the folder: `zero.json` leads to /dev/zero; the read is refused.
-        let spec = spec(
+        let spec = write_spec(
             dir,
             "policy.yaml",
             &with_policy(file, "      allow_policy_file_outside_spec_folder: true\n"),
@@ -593,7 +558,7 @@ fn the_policy_file_is_confined_to_the_spec_folder_unless_opted_out() {
         } else {
             ""
         };
-        spec(&specs, "team-task.yaml", &with_policy(file, extra))
+        write_spec(&specs, "team-task.yaml", &with_policy(file, extra))
     };
     let absolute = tmp.path().join("outside.json").display().to_string();
     for (file, words) in [
@@ -639,7 +604,7 @@ fn the_policy_file_is_confined_to_the_spec_folder_unless_opted_out() {
 fn windows_reserved_environment_names_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["con", "nul", "aux", "prn", "com1", "lpt9"] {
-        let spec = spec(
+        let spec = write_spec(
             tmp.path(),
             "x.yaml",
             &edit(
@@ -658,7 +623,7 @@ fn windows_reserved_environment_names_are_refused() {
 #[cfg(unix)]
 #[test]
 fn a_dangling_link_as_output_folder_gets_a_clear_message() {
-    let t = Tree::new();
+    let t = TeamTask::uncached();
     let target = t.tmp.path().join("nowhere");
     std::os::unix::fs::symlink(&target, t.out()).unwrap();
     for args in [&[][..], &["--check"]] {
@@ -676,7 +641,7 @@ fn a_dangling_link_as_output_folder_gets_a_clear_message() {
 #[cfg(target_os = "linux")]
 #[test]
 fn gen_on_a_read_only_mount_succeeds_when_up_to_date_and_explains_otherwise() {
-    let t = Tree::generated();
+    let t = TeamTask::generated();
     let in_read_only_mount = |spec: &Path| {
         let script = "mount --bind -o ro \"$1\" \"$1\" || exit 99; touch \"$1/x\" 2>/dev/null && exit 98; \
              exec \"$2\" gen \"$3\" -o \"$1\"";
@@ -715,7 +680,7 @@ fn gen_on_a_read_only_mount_succeeds_when_up_to_date_and_explains_otherwise() {
     assert_eq!(output.status.code(), Some(0), "{err}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("0 created, 0 changed, 0 deleted"));
 
-    let stale = spec(
+    let stale = write_spec(
         t.tmp.path(),
         "stale.yaml",
         &edit(

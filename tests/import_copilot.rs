@@ -7,7 +7,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{generate_tree, read_tree, repo, tgforge};
+use common::import::{import_over_existing_spec, import_refused, imported};
+use common::{copy_tree, generate_tree, repo, tgforge};
 
 fn fixture(name: &str) -> PathBuf {
     repo().join("tests/import_fixtures/copilot").join(name)
@@ -15,25 +16,12 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Imports `workspace` into `spec` with `extra` arguments; returns stdout.
 fn import(workspace: &Path, spec: &Path, extra: &[&str]) -> String {
-    let run = tgforge()
-        .args(["import", "copilot"])
-        .arg(workspace)
-        .arg("-o")
-        .arg(spec)
-        .args(extra)
-        .assert()
-        .success();
-    String::from_utf8(run.get_output().stdout.clone()).unwrap()
+    imported("copilot", workspace, spec, extra)
 }
 
 /// Copies a fixture into a scratch folder (to break it).
 fn copy_fixture(name: &str, to: &Path) {
-    let from = fixture(name);
-    for (path, bytes) in read_tree(&from) {
-        let target = to.join(&path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, bytes).unwrap();
-    }
+    copy_tree(&fixture(name), to);
 }
 
 /// Fixture trees keep dot files (`copilot/.workspace`): read_tree must see them.
@@ -224,16 +212,7 @@ fn every_unsupported_feature_is_listed_in_the_report_and_the_spec() {
 
 /// Runs an import expected to fail with exit 2; returns stderr. Nothing may be written.
 fn refused(workspace: &Path, spec: &Path, extra: &[&str]) -> String {
-    let run = tgforge()
-        .args(["import", "copilot"])
-        .arg(workspace)
-        .arg("-o")
-        .arg(spec)
-        .args(extra)
-        .assert()
-        .code(2);
-    assert!(!spec.exists(), "{} was written", spec.display());
-    String::from_utf8(run.get_output().stderr.clone()).unwrap()
+    import_refused("copilot", workspace, spec, extra)
 }
 
 #[test]
@@ -349,26 +328,8 @@ fn bad_workspaces_are_refused_at_their_file_and_line_and_nothing_is_written() {
 fn an_existing_spec_is_never_overwritten_without_force() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = tmp.path().join("frontend.yaml");
-    std::fs::write(&spec, "mine\n").unwrap();
-    let run = tgforge()
-        .args(["import", "copilot"])
-        .arg(fixture("unsupported"))
-        .arg("-o")
-        .arg(&spec)
-        .assert()
-        .code(2);
-    let err = String::from_utf8(run.get_output().stderr.clone()).unwrap();
-    assert!(
-        err.contains("already exists") && err.contains("--force"),
-        "{err}"
-    );
-    assert_eq!(std::fs::read_to_string(&spec).unwrap(), "mine\n");
-    import(&fixture("unsupported"), &spec, &["--force"]);
-    assert!(
-        std::fs::read_to_string(&spec)
-            .unwrap()
-            .contains("project: frontend-app")
-    );
+    let text = import_over_existing_spec("copilot", &fixture("unsupported"), &spec);
+    assert!(text.contains("project: frontend-app"), "{text}");
 }
 
 #[test]

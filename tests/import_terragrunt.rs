@@ -6,7 +6,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{generate_tree, read_tree, repo, tgforge, tgforge_files};
+use common::import::{import_over_existing_spec, import_refused, imported};
+use common::{copy_tree, generate_tree, read_tree, repo, tgforge_files};
 
 /// Every golden tree, found at run time (the set changes as specs are added).
 fn golden_trees() -> Vec<PathBuf> {
@@ -30,12 +31,9 @@ fn header_spec_name(tree: &Path) -> String {
         .to_string()
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for (path, bytes) in read_tree(from) {
-        let target = to.join(&path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, bytes).unwrap();
-    }
+/// Imports `tree` into `spec`; returns stdout (the report).
+fn import(tree: &Path, spec: &Path) -> String {
+    imported("terragrunt", tree, spec, &[])
 }
 
 #[test]
@@ -46,14 +44,7 @@ fn every_golden_tree_imports_to_a_spec_that_generates_it_byte_for_byte() {
         let name = tree.file_name().unwrap().to_string_lossy().into_owned();
         let tmp = tempfile::tempdir().unwrap();
         let spec = tmp.path().join(header_spec_name(&tree));
-        let run = tgforge()
-            .args(["import", "terragrunt"])
-            .arg(&tree)
-            .arg("-o")
-            .arg(&spec)
-            .assert()
-            .success();
-        let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+        let stdout = import(&tree, &spec);
         assert!(
             stdout.contains(" 0 differ, 0 missing, 0 extra"),
             "{name}: the import report shows differences:\n{stdout}"
@@ -102,13 +93,7 @@ fn the_imported_spec_is_deterministic_and_commented() {
     let a = tmp.path().join("a/shop.yaml");
     let b = tmp.path().join("b/shop.yaml");
     for spec in [&a, &b] {
-        tgforge()
-            .args(["import", "terragrunt"])
-            .arg(&tree)
-            .arg("-o")
-            .arg(spec)
-            .assert()
-            .success();
+        import(&tree, spec);
     }
     let text = std::fs::read_to_string(&a).unwrap();
     assert_eq!(text, std::fs::read_to_string(&b).unwrap());
@@ -167,14 +152,7 @@ fn a_hand_edited_tree_imports_and_the_report_shows_each_difference() {
     .unwrap();
 
     let spec = tmp.path().join("spec/team-task.yaml");
-    let run = tgforge()
-        .args(["import", "terragrunt"])
-        .arg(&tree)
-        .arg("-o")
-        .arg(&spec)
-        .assert()
-        .success();
-    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let stdout = import(&tree, &spec);
     let text = std::fs::read_to_string(&spec).unwrap();
     // The health check path is read from the edited input.
     assert!(text.contains("health_check_path: /healthz\n"), "{text}");
@@ -239,33 +217,17 @@ fn a_hand_edited_tree_imports_and_the_report_shows_each_difference() {
     let policy_path = tmp.path().join("spec/production-ecr-lifecycle-policy.json");
     std::fs::write(&policy_path, "{}").unwrap();
     let other = tmp.path().join("spec/other.yaml");
-    let run = tgforge()
-        .args(["import", "terragrunt"])
-        .arg(&tree)
-        .arg("-o")
-        .arg(&other)
-        .assert()
-        .code(2);
-    let err = String::from_utf8(run.get_output().stderr.clone()).unwrap();
+    let err = refused(&tree, &other);
     assert!(
         err.contains("production-ecr-lifecycle-policy.json already exists"),
         "{err}"
     );
-    assert!(!other.exists());
     assert_eq!(std::fs::read_to_string(&policy_path).unwrap(), "{}");
 }
 
 /// Runs an import expected to fail with exit 2; returns stderr. Nothing may be written.
 fn refused(tree: &Path, spec: &Path) -> String {
-    let run = tgforge()
-        .args(["import", "terragrunt"])
-        .arg(tree)
-        .arg("-o")
-        .arg(spec)
-        .assert()
-        .code(2);
-    assert!(!spec.exists(), "{} was written", spec.display());
-    String::from_utf8(run.get_output().stderr.clone()).unwrap()
+    import_refused("terragrunt", tree, spec, &[])
 }
 
 #[test]
@@ -343,34 +305,9 @@ fn bad_trees_are_refused_at_their_file_and_line_and_nothing_is_written() {
 fn an_existing_spec_is_never_overwritten_without_force() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = tmp.path().join("team-task.yaml");
-    std::fs::write(&spec, "mine\n").unwrap();
     let tree = repo().join("generated/team-task");
-    let run = tgforge()
-        .args(["import", "terragrunt"])
-        .arg(&tree)
-        .arg("-o")
-        .arg(&spec)
-        .assert()
-        .code(2);
-    let err = String::from_utf8(run.get_output().stderr.clone()).unwrap();
-    assert!(
-        err.contains("already exists") && err.contains("--force"),
-        "{err}"
-    );
-    assert_eq!(std::fs::read_to_string(&spec).unwrap(), "mine\n");
-    tgforge()
-        .args(["import", "terragrunt"])
-        .arg(&tree)
-        .arg("-o")
-        .arg(&spec)
-        .arg("--force")
-        .assert()
-        .success();
-    assert!(
-        std::fs::read_to_string(&spec)
-            .unwrap()
-            .contains("project: team-task")
-    );
+    let text = import_over_existing_spec("terragrunt", &tree, &spec);
+    assert!(text.contains("project: team-task"), "{text}");
 }
 
 #[test]
@@ -378,14 +315,7 @@ fn a_hand_written_reference_repository_imports_with_a_file_by_file_report() {
     let tree = repo().join("tests/import_fixtures/terragrunt/reference");
     let tmp = tempfile::tempdir().unwrap();
     let spec = tmp.path().join("team-task.yaml");
-    let run = tgforge()
-        .args(["import", "terragrunt"])
-        .arg(&tree)
-        .arg("-o")
-        .arg(&spec)
-        .assert()
-        .success();
-    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let stdout = import(&tree, &spec);
     let text = std::fs::read_to_string(&spec).unwrap();
     for expected in [
         // Root terragrunt.hcl: the bucket, its lock table and profile.
@@ -453,14 +383,7 @@ fn features_beyond_the_golden_trees_round_trip_too() {
     let tree = tmp.path().join("repo/infra/tree");
     let original = generate_with_root(&source, &tree);
     let spec = tmp.path().join("spec/variants.yaml");
-    let run = tgforge()
-        .args(["import", "terragrunt"])
-        .arg(&tree)
-        .arg("-o")
-        .arg(&spec)
-        .assert()
-        .success();
-    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let stdout = import(&tree, &spec);
     assert!(stdout.contains(" 0 differ, 0 missing, 0 extra"), "{stdout}");
     assert!(
         tmp.path()

@@ -2,39 +2,12 @@
 //! no longer generates are deleted (with the folders they leave empty), files it never wrote
 //! are never touched, hand-edited generated files stop the run unless `--force`.
 
-mod regen_support;
+mod common;
 
 use std::collections::BTreeMap;
 
-use regen_support::*;
-
-/// A temp dir holding `team-task.yaml` (the example spec, under its own name so that the
-/// generated headers do not change between variants) and an output folder path.
-struct Setup {
-    tmp: tempfile::TempDir,
-}
-
-impl Setup {
-    fn new() -> Setup {
-        let setup = Setup {
-            tmp: tempfile::tempdir().unwrap(),
-        };
-        setup.write_spec(&example("team-task"));
-        setup
-    }
-    fn spec(&self) -> std::path::PathBuf {
-        self.tmp.path().join("team-task.yaml")
-    }
-    fn out(&self) -> std::path::PathBuf {
-        self.tmp.path().join("out")
-    }
-    fn write_spec(&self, text: &str) {
-        spec(self.tmp.path(), "team-task.yaml", text);
-    }
-    fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        gen_cmd(&self.spec(), &self.out(), args)
-    }
-}
+use common::regen::*;
+use common::{stderr, stdout};
 
 fn manifest_paths(out: &std::path::Path) -> Vec<String> {
     let text = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
@@ -44,7 +17,7 @@ fn manifest_paths(out: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn a_rerun_rewrites_only_the_files_whose_contents_change() {
-    let s = Setup::new();
+    let s = TeamTask::new();
     let first = s.run(&[]).success();
     let first_tree = files(&snapshot(&s.out()));
     assert!(stdout(&first).contains(&format!(
@@ -93,7 +66,7 @@ fn a_rerun_rewrites_only_the_files_whose_contents_change() {
 
 #[test]
 fn files_no_longer_generated_are_deleted_with_the_folders_they_leave_empty() {
-    let s = Setup::new();
+    let s = TeamTask::new();
     s.run(&[]).success();
     assert!(s.out().join("production/infrastructure/s3_static").is_dir());
     // A person's file inside a generated folder that is about to lose its generated file.
@@ -157,7 +130,7 @@ fn removing_an_environment_deletes_its_whole_tree_but_not_the_files_people_added
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let shop = example("shop");
-    let spec_path = spec(tmp.path(), "shop.yaml", &shop);
+    let spec_path = write_spec(tmp.path(), "shop.yaml", &shop);
     gen_cmd(&spec_path, &out, &[]).success();
     assert!(
         out.join("staging/infrastructure/vpc/terragrunt.hcl")
@@ -169,7 +142,7 @@ fn removing_an_environment_deletes_its_whole_tree_but_not_the_files_people_added
     )
     .unwrap();
 
-    spec(
+    write_spec(
         tmp.path(),
         "shop.yaml",
         &cut(&shop, "  staging:", "  production:"),
@@ -195,7 +168,7 @@ fn removing_an_environment_deletes_its_whole_tree_but_not_the_files_people_added
 
 #[test]
 fn files_tgforge_did_not_write_are_never_touched_wherever_they_are() {
-    let s = Setup::new();
+    let s = TeamTask::new();
     s.run(&[]).success();
     let foreign = [
         ("NOTES.md", "team notes\n"),
@@ -242,7 +215,7 @@ fn files_tgforge_did_not_write_are_never_touched_wherever_they_are() {
 
 #[test]
 fn a_foreign_file_at_a_generated_path_stops_the_run_before_any_write() {
-    let s = Setup::new();
+    let s = TeamTask::new();
     std::fs::create_dir_all(s.out().join("production/infrastructure/vpc")).unwrap();
     std::fs::write(s.out().join("root.hcl"), "# my own root\n").unwrap();
     std::fs::write(s.out().join("NOTES.md"), "notes\n").unwrap();
@@ -267,7 +240,7 @@ fn a_foreign_file_at_a_generated_path_stops_the_run_before_any_write() {
 #[test]
 fn a_non_empty_folder_without_a_manifest_is_adopted_file_by_file() {
     // A tree written before manifests existed: identical files are adopted, nothing rewritten.
-    let s = Setup::new();
+    let s = TeamTask::new();
     s.run(&[]).success();
     std::fs::remove_file(s.out().join(MANIFEST)).unwrap();
     age_all(&s.out());
@@ -279,7 +252,7 @@ fn a_non_empty_folder_without_a_manifest_is_adopted_file_by_file() {
 
 #[test]
 fn hand_edited_generated_files_stop_the_run_with_a_diff_and_force_overwrites_them() {
-    let s = Setup::new();
+    let s = TeamTask::new();
     s.run(&[]).success();
     let root_hcl = s.out().join("root.hcl");
     let generated = std::fs::read_to_string(&root_hcl).unwrap();
@@ -317,7 +290,7 @@ fn hand_edited_generated_files_stop_the_run_with_a_diff_and_force_overwrites_the
 
 #[test]
 fn an_edited_file_the_spec_no_longer_generates_is_kept_and_released_by_force() {
-    let s = Setup::new();
+    let s = TeamTask::new();
     s.run(&[]).success();
     let cloudfront = s
         .out()
@@ -361,7 +334,7 @@ fn an_edited_file_the_spec_no_longer_generates_is_kept_and_released_by_force() {
 
 #[test]
 fn a_generated_file_a_person_deleted_is_recreated() {
-    let s = Setup::new();
+    let s = TeamTask::new();
     s.run(&[]).success();
     let before = files(&snapshot(&s.out()));
     std::fs::remove_file(s.out().join("production/infrastructure/vpc/terragrunt.hcl")).unwrap();
@@ -375,7 +348,7 @@ fn a_generated_file_a_person_deleted_is_recreated() {
 
 #[test]
 fn the_manifest_lists_every_generated_file_with_its_sha256_and_nothing_that_churns() {
-    let s = Setup::new();
+    let s = TeamTask::new();
     s.run(&[]).success();
     let text = std::fs::read_to_string(s.out().join(MANIFEST)).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -1,51 +1,20 @@
 //! The pull-request review loop: `gen --check` (exit 0 fresh, 1 stale, with a unified diff),
 //! `tgforge diff` and `gen --dry-run` (the same report, exit 0); none of them writes anything.
 
-mod regen_support;
+mod common;
 
-use regen_support::*;
+use common::regen::*;
+use common::{stderr, stdout};
 
-struct Setup {
-    tmp: tempfile::TempDir,
-}
-
-impl Setup {
-    /// `team-task.yaml` generated into `out`, then every file aged.
-    fn generated() -> Setup {
-        let setup = Setup {
-            tmp: tempfile::tempdir().unwrap(),
-        };
-        setup.write_spec(&example("team-task"));
-        gen_cmd(&setup.spec(), &setup.out(), &[]).success();
-        age_all(&setup.out());
-        setup
-    }
-    fn spec(&self) -> std::path::PathBuf {
-        self.tmp.path().join("team-task.yaml")
-    }
-    fn out(&self) -> std::path::PathBuf {
-        self.tmp.path().join("out")
-    }
-    fn write_spec(&self, text: &str) {
-        spec(self.tmp.path(), "team-task.yaml", text);
-    }
+impl TeamTask {
     fn check(&self) -> assert_cmd::assert::Assert {
-        gen_cmd(&self.spec(), &self.out(), &["--check"])
-    }
-    fn diff(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        tgforge()
-            .arg("diff")
-            .arg(self.spec())
-            .arg("-o")
-            .arg(self.out())
-            .args(args)
-            .assert()
+        self.run(&["--check"])
     }
 }
 
 #[test]
 fn check_passes_on_a_fresh_tree_and_ignores_files_people_added() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     std::fs::write(
         s.out().join("production/infrastructure/vpc/extra.tf"),
         "# mine\n",
@@ -67,7 +36,7 @@ fn check_passes_on_a_fresh_tree_and_ignores_files_people_added() {
 
 #[test]
 fn check_fails_on_a_stale_tree_listing_every_difference_with_a_diff() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     // The spec changes one value and drops the static files; a person deletes one file.
     s.write_spec(&edit(
         &edit(
@@ -154,7 +123,7 @@ fn check_fails_on_a_stale_tree_listing_every_difference_with_a_diff() {
 
 #[test]
 fn check_reports_hand_edits_and_foreign_files_as_differences() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     let root_hcl = s.out().join("root.hcl");
     let text = std::fs::read_to_string(&root_hcl).unwrap();
     std::fs::write(&root_hcl, format!("{text}# edited\n")).unwrap();
@@ -172,7 +141,7 @@ fn check_reports_hand_edits_and_foreign_files_as_differences() {
 
 #[test]
 fn check_of_a_missing_folder_fails_and_creates_nothing() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     let missing = s.tmp.path().join("not-yet");
     let generated = files(&snapshot(&s.out())).len();
     let assert = gen_cmd(&s.spec(), &missing, &["--check"]).code(1);
@@ -188,7 +157,7 @@ fn check_of_a_missing_folder_fails_and_creates_nothing() {
 
 #[test]
 fn diff_and_dry_run_print_the_same_report_and_exit_0() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     s.write_spec(&edit(
         &example("team-task"),
         "desired_count: 1",
@@ -217,13 +186,13 @@ fn diff_and_dry_run_print_the_same_report_and_exit_0() {
 
 #[test]
 fn check_and_dry_run_cannot_be_combined() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     gen_cmd(&s.spec(), &s.out(), &["--check", "--dry-run"]).code(2);
 }
 
 #[test]
 fn an_invalid_spec_exits_2_and_writes_nothing() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     s.write_spec(&edit(
         &example("team-task"),
         "desired_count: 1",
@@ -247,7 +216,7 @@ fn an_invalid_spec_exits_2_and_writes_nothing() {
 
 #[test]
 fn an_output_path_that_is_a_file_is_a_usage_error() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     let file = s.tmp.path().join("file");
     std::fs::write(&file, "x").unwrap();
     let assert = gen_cmd(&s.spec(), &file, &[]).code(2);
@@ -261,7 +230,7 @@ fn an_output_path_that_is_a_file_is_a_usage_error() {
 }
 
 /// Runs `tgforge diff` on a pseudo-terminal (util-linux `script`), or `None` without one.
-fn diff_on_a_terminal(s: &Setup, no_color: Option<&str>) -> Option<String> {
+fn diff_on_a_terminal(s: &TeamTask, no_color: Option<&str>) -> Option<String> {
     let script = ["/usr/bin/script", "/bin/script"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())?;
@@ -286,7 +255,7 @@ fn diff_on_a_terminal(s: &Setup, no_color: Option<&str>) -> Option<String> {
 
 #[test]
 fn the_report_is_colored_on_a_terminal_unless_no_color_is_set() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     s.write_spec(&edit(
         &example("team-task"),
         "desired_count: 1",

@@ -20,7 +20,9 @@ mod common;
 
 use std::process::Command;
 
-use common::terraform::{MOCK_PROVIDER, copy_module, terraform, test_module};
+use common::terraform::{
+    ASG_TEST_VARIABLES, MOCK_PROVIDER, copy_module, fargate_test_variables, terraform, test_module,
+};
 use common::{moto::start_moto, repo};
 
 /// An RDS-managed master secret: `rds!db-<uuid>` and the random suffix Secrets Manager adds,
@@ -72,7 +74,7 @@ const PATTERN: &str = r#"jsonencode({
 struct Case {
     tree: &'static str,
     module: &'static str,
-    variables: &'static str,
+    variables: String,
     document_name: &'static str,
     /// HCL: the policy statement that lets the automation act, `{sid, actions, resources}`.
     act_statement: &'static str,
@@ -80,48 +82,29 @@ struct Case {
     step: &'static str,
 }
 
-const FARGATE: Case = Case {
-    tree: "team-task",
-    module: "ECS_Fargate",
-    variables: r#"  cluster_name       = "combo-test"
-  service_name       = "combo-test-app"
-  image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/combo:latest"
-  cpu                = 256
-  memory             = 512
-  container_port     = 8000
-  desired_count      = 1
-  min_count          = 1
-  max_count          = 2
-  cpu_target         = 60
-  log_retention_days = 30
-  subnet_ids         = ["subnet-0123456789abcdef0"]
-  security_group_ids = ["sg-0123456789abcdef0"]
-  target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/combo/0123456789abcdef"
-  environment_json   = "{}"
-"#,
-    document_name: "combo-test-app-redeploy",
-    act_statement: r#"{ sid = "RedeployService", actions = ["ecs:UpdateService"], resources = [aws_ecs_service.this.id] }"#,
-    step: r#"{ name = "ForceNewDeployment", action = "aws:executeAwsApi", inputs = { Service = "ecs", Api = "UpdateService", cluster = aws_ecs_cluster.this.name, service = aws_ecs_service.this.name, forceNewDeployment = true } }"#,
-};
+/// The Fargate service, redeployed with `ecs:UpdateService`.
+fn fargate() -> Case {
+    Case {
+        tree: "team-task",
+        module: "ECS_Fargate",
+        variables: fargate_test_variables("{}"),
+        document_name: "combo-test-app-redeploy",
+        act_statement: r#"{ sid = "RedeployService", actions = ["ecs:UpdateService"], resources = [aws_ecs_service.this.id] }"#,
+        step: r#"{ name = "ForceNewDeployment", action = "aws:executeAwsApi", inputs = { Service = "ecs", Api = "UpdateService", cluster = aws_ecs_cluster.this.name, service = aws_ecs_service.this.name, forceNewDeployment = true } }"#,
+    }
+}
 
-const ASG: Case = Case {
-    tree: "asg-reference",
-    module: "AWS_ASG",
-    variables: r#"  name               = "combo-test-app"
-  instance_type      = "t3.small"
-  ami_name_pattern   = "combo-test-application-*"
-  subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
-  security_group_ids = ["sg-0123456789abcdef0"]
-  target_group_arns  = ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/combo/0123456789abcdef"]
-  min_size           = 1
-  max_size           = 2
-  desired_capacity   = 1
-  cpu_target         = 60
-"#,
-    document_name: "combo-test-app-refresh-instances",
-    act_statement: r#"{ sid = "RefreshInstances", actions = ["autoscaling:StartInstanceRefresh"], resources = [aws_autoscaling_group.this.arn] }"#,
-    step: r#"{ name = "StartInstanceRefresh", action = "aws:executeAwsApi", inputs = { Service = "autoscaling", Api = "StartInstanceRefresh", AutoScalingGroupName = aws_autoscaling_group.this.name } }"#,
-};
+/// The Auto Scaling group, refreshed with `autoscaling:StartInstanceRefresh`.
+fn asg() -> Case {
+    Case {
+        tree: "asg-reference",
+        module: "AWS_ASG",
+        variables: ASG_TEST_VARIABLES.to_string(),
+        document_name: "combo-test-app-refresh-instances",
+        act_statement: r#"{ sid = "RefreshInstances", actions = ["autoscaling:StartInstanceRefresh"], resources = [aws_autoscaling_group.this.arn] }"#,
+        step: r#"{ name = "StartInstanceRefresh", action = "aws:executeAwsApi", inputs = { Service = "autoscaling", Api = "StartInstanceRefresh", AutoScalingGroupName = aws_autoscaling_group.this.name } }"#,
+    }
+}
 
 impl Case {
     /// `secrets_manager_secrets` with the managed secret, as the compute unit passes it.
@@ -322,20 +305,22 @@ fn assert_no_other_policy_on_the_refresh_role(case: &Case) {
 
 #[test]
 fn fargate_rotation_wiring_redeploys_the_service_with_exactly_its_permissions() {
-    assert_no_other_policy_on_the_refresh_role(&FARGATE);
+    let fargate = fargate();
+    assert_no_other_policy_on_the_refresh_role(&fargate);
     test_module(
-        FARGATE.tree,
-        FARGATE.module,
+        fargate.tree,
+        fargate.module,
         &mock_provider(),
-        &FARGATE.runs(),
+        &fargate.runs(),
         3,
     );
 }
 
 #[test]
 fn asg_rotation_wiring_refreshes_the_instances_with_exactly_its_permissions() {
-    assert_no_other_policy_on_the_refresh_role(&ASG);
-    test_module(ASG.tree, ASG.module, &mock_provider(), &ASG.runs(), 3);
+    let asg = asg();
+    assert_no_other_policy_on_the_refresh_role(&asg);
+    test_module(asg.tree, asg.module, &mock_provider(), &asg.runs(), 3);
 }
 
 /// CloudTrail's RotationSucceeded for a secret as EventBridge receives it ("AWS Service Event
@@ -394,7 +379,7 @@ fn the_rendered_pattern_matches_cloudtrails_rotation_event_in_eventbridge_and_th
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    for case in [FARGATE, ASG] {
+    for case in [fargate(), asg()] {
         let (pattern, document) = case.rendered();
 
         // The pattern on a rule whose target is a log group: what matches is written there.

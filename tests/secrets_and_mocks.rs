@@ -5,6 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::contract::contract_violations;
+use common::unit_inputs::{block_attribute, unit_inputs};
 use common::{example_specs, generate_example, generate_tree, repo, write_spec};
 
 type Tree = BTreeMap<String, Vec<u8>>;
@@ -68,18 +69,11 @@ fn no_generated_file_holds_a_secret_value() {
         }
         // Every secret the app reads is a Parameter Store *name* of this environment.
         for (path, bytes) in tree.iter().filter(|(p, _)| p.ends_with("/terragrunt.hcl")) {
-            let body: hcl::Body = hcl::parse(std::str::from_utf8(bytes).unwrap()).unwrap();
-            let Some(inputs) = common::generated_inputs(&body) else {
+            let Some(inputs) = unit_inputs(std::str::from_utf8(bytes).unwrap()) else {
                 continue;
             };
-            let hcl::Expression::Object(inputs) = inputs else {
-                panic!("{path}: inputs is an object")
-            };
             let env = path.split('/').next().unwrap();
-            for (key, value) in &inputs {
-                if key.to_string() != "secrets" {
-                    continue;
-                }
+            if let Some(value) = inputs.get("secrets") {
                 let hcl::Expression::Object(secrets) = value else {
                     panic!("{path}: secrets is an object")
                 };
@@ -133,19 +127,9 @@ fn vpc_mock_len(tree: &Tree, env: &str, key: &str) -> usize {
         String::from_utf8(tree[&format!("{env}/infrastructure/dependency_blocks/vpc.hcl")].clone())
             .unwrap();
     let body: hcl::Body = hcl::parse(&text).unwrap();
-    let block = body
-        .blocks()
-        .find(|b| b.identifier() == "dependency")
-        .unwrap();
-    let mocks = block
-        .body
-        .attributes()
-        .find(|a| a.key() == "mock_outputs")
-        .unwrap()
-        .expr()
-        .clone();
+    let mocks = block_attribute(&body, "dependency", "mock_outputs").unwrap();
     let value: hcl::Value =
-        hcl::eval::Evaluate::evaluate(&mocks, &hcl::eval::Context::new()).unwrap();
+        hcl::eval::Evaluate::evaluate(mocks, &hcl::eval::Context::new()).unwrap();
     value.as_object().unwrap()[key].as_array().unwrap().len()
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{repo, tgforge};
+use common::{gen_command, repo, tgforge};
 
 #[test]
 fn every_invalid_spec_is_rejected_at_the_right_place_and_nothing_is_written() {
@@ -29,13 +29,7 @@ fn every_invalid_spec_is_rejected_at_the_right_place_and_nothing_is_written() {
 
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let result = tgforge()
-            .arg("gen")
-            .arg(&spec)
-            .arg("-o")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let result = gen_command(&spec, &out).output().unwrap();
         let stderr = String::from_utf8_lossy(&result.stderr);
         assert_eq!(
             result.status.code(),
@@ -111,11 +105,7 @@ fn validate_prints_one_line_on_success() {
 fn a_missing_spec_file_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let result = tgforge()
-        .arg("gen")
-        .arg(tmp.path().join("nope.yaml"))
-        .arg("-o")
-        .arg(&out)
+    let result = gen_command(&tmp.path().join("nope.yaml"), &out)
         .output()
         .unwrap();
     assert_eq!(result.status.code(), Some(2));

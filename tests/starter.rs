@@ -55,13 +55,7 @@ fn the_starter_ci_lines_turn_the_workflow_on_with_a_pinned_tgforge() {
     let with_ci = text.replace("    enabled: false\n", &lines);
     let tmp = tempfile::tempdir().unwrap();
     let spec = common::write_spec(tmp.path(), "my-app.yaml", &with_ci);
-    common::tgforge()
-        .arg("gen")
-        .arg(&spec)
-        .arg("-o")
-        .arg(tmp.path())
-        .assert()
-        .success();
+    common::gen_command(&spec, tmp.path()).assert().success();
     let workflow =
         std::fs::read_to_string(tmp.path().join(".github/workflows/infrastructure.yml")).unwrap();
     assert!(

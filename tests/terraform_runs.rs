@@ -15,7 +15,11 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::terraform::{copy_module, plan_module, terraform};
+use common::terraform::{
+    ASG_TEST_VARIABLES, copy_module, fargate_test_variables, plan_module, terraform,
+    variables_block,
+};
+use common::unit_inputs::spec_environment;
 use common::{generate_tree, repo, write_spec};
 use hcl::eval::{Context, Evaluate};
 
@@ -31,97 +35,67 @@ const HOSTILE: [&str; 8] = [
     "unicode é ✓ <&>",
 ];
 
-#[test]
-fn asg_module_plans_with_and_without_efs() {
-    plan_module(
-        "asg-reference",
-        "AWS_ASG",
-        r#"variables {
-  name               = "combo-test-app"
-  instance_type      = "t3.small"
-  ami_name_pattern   = "combo-test-application-*"
-  subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
-  security_group_ids = ["sg-0123456789abcdef0"]
-  target_group_arns  = ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/combo/0123456789abcdef"]
-  min_size           = 1
-  max_size           = 2
-  desired_capacity   = 1
-  cpu_target         = 60
-}
-
-run "without_efs" {
+/// `terraform test` runs planning a compute module without EFS and with a file system and
+/// access point: `without` (an HCL condition and its error message) must hold in the first run,
+/// `with` in the second.
+fn efs_runs(without: (&str, &str), with: (&str, &str)) -> String {
+    let run = |name: &str, variables: &str, (condition, error_message): (&str, &str)| {
+        format!(
+            r#"
+run "{name}" {{
   command = plan
-
-  assert {
-    condition     = !strcontains(base64decode(aws_launch_template.this.user_data), "mount -t efs")
-    error_message = "user data mounts EFS although no file system is given"
-  }
-}
-
-run "with_efs" {
-  command = plan
-
+{variables}
+  assert {{
+    condition     = {condition}
+    error_message = "{error_message}"
+  }}
+}}
+"#
+        )
+    };
+    let efs = r#"
   variables {
     efs_file_system_id  = "fs-0123456789abcdef0"
     efs_access_point_id = "fsap-0123456789abcdef0"
   }
-
-  assert {
-    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "accesspoint=fsap-0123456789abcdef0 'fs-0123456789abcdef0:/'")
-    error_message = "user data does not mount the EFS access point"
-  }
+"#;
+    run("without_efs", "", without) + &run("with_efs", efs, with)
 }
-"#,
+
+#[test]
+fn asg_module_plans_with_and_without_efs() {
+    let user_data = "base64decode(aws_launch_template.this.user_data)";
+    plan_module(
+        "asg-reference",
+        "AWS_ASG",
+        &(variables_block(ASG_TEST_VARIABLES)
+            + &efs_runs(
+                (
+                    &format!(r#"!strcontains({user_data}, "mount -t efs")"#),
+                    "user data mounts EFS although no file system is given",
+                ),
+                (
+                    &format!(
+                        r#"strcontains({user_data}, "accesspoint=fsap-0123456789abcdef0 'fs-0123456789abcdef0:/'")"#
+                    ),
+                    "user data does not mount the EFS access point",
+                ),
+            )),
         2,
     );
 }
 
 #[test]
 fn fargate_module_plans_with_and_without_efs() {
+    let mounts_efs = r#"strcontains(aws_ecs_task_definition.this.container_definitions, "\"sourceVolume\":\"efs\"")"#;
     plan_module(
         "team-task",
         "ECS_Fargate",
-        r#"variables {
-  cluster_name       = "combo-test"
-  service_name       = "combo-test-app"
-  image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/combo:latest"
-  cpu                = 256
-  memory             = 512
-  container_port     = 8000
-  desired_count      = 1
-  min_count          = 1
-  max_count          = 2
-  cpu_target         = 60
-  log_retention_days = 30
-  subnet_ids         = ["subnet-0123456789abcdef0"]
-  security_group_ids = ["sg-0123456789abcdef0"]
-  target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/combo/0123456789abcdef"
-  environment_json   = "{\"DEBUG\":\"False\"}"
-}
-
-run "without_efs" {
-  command = plan
-
-  assert {
-    condition     = !strcontains(aws_ecs_task_definition.this.container_definitions, "\"sourceVolume\":\"efs\"")
-    error_message = "an EFS mount without EFS"
-  }
-}
-
-run "with_efs" {
-  command = plan
-
-  variables {
-    efs_file_system_id  = "fs-0123456789abcdef0"
-    efs_access_point_id = "fsap-0123456789abcdef0"
-  }
-
-  assert {
-    condition     = strcontains(aws_ecs_task_definition.this.container_definitions, "\"sourceVolume\":\"efs\"")
-    error_message = "no EFS mount"
-  }
-}
-"#,
+        &(variables_block(&fargate_test_variables(r#"{"DEBUG":"False"}"#))
+            + &efs_runs(
+                (&format!("!{mounts_efs}"), "an EFS mount without EFS"),
+                (mounts_efs, "no EFS mount"),
+            )),
         2,
     );
 }
@@ -199,33 +173,11 @@ fn attribute(body: &hcl::Body, key: &str) -> hcl::Expression {
         .clone()
 }
 
-fn object_entry(expr: &hcl::Expression, key: &str) -> hcl::Expression {
-    let hcl::Expression::Object(object) = expr else {
-        panic!("an object");
-    };
-    object
-        .iter()
-        .find(|(k, _)| matches!(k, hcl::ObjectKey::Identifier(i) if i.as_str() == key))
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| panic!("key {key}"))
-}
-
 /// The JSON Terragrunt would pass for a unit's `environment_json`: its spec part (the first
 /// argument of `jsonencode(merge(SPEC, ENDPOINTS))`, evaluated as Terragrunt evaluates HCL; the
 /// endpoints are other units' outputs, values from AWS rather than from the spec).
 fn environment_json(unit: &str) -> serde_json::Value {
-    let inputs = common::generated_inputs(&body(unit)).expect("inputs");
-    let hcl::Expression::FuncCall(encode) = object_entry(&inputs, "environment_json") else {
-        panic!("environment_json is jsonencode(...)");
-    };
-    assert_eq!(encode.name.name.as_str(), "jsonencode");
-    let hcl::Expression::FuncCall(merge) = &encode.args[0] else {
-        panic!("environment_json is jsonencode(merge(...))");
-    };
-    let spec_part = merge.args[0]
-        .evaluate(&Context::new())
-        .expect("literal settings");
-    serde_json::to_value(spec_part).unwrap()
+    serde_json::to_value(spec_environment(unit)).unwrap()
 }
 
 /// provider.tf as root.hcl's `generate "provider"` writes it (its heredoc evaluated with the

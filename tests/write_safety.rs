@@ -2,11 +2,12 @@
 //! temporary files, a held lock stops a second run, an unfinished run is recovered, and
 //! nothing is ever written or deleted outside the output folder.
 
-mod regen_support;
+mod common;
 
 use std::path::{Path, PathBuf};
 
-use regen_support::*;
+use common::regen::*;
+use common::{stderr, stdout};
 use tgforge::output::{self, DirLock, Options, OutputError};
 
 fn team_task() -> String {
@@ -23,32 +24,7 @@ fn grown() -> String {
     format!("{text}{staging}")
 }
 
-struct Setup {
-    tmp: tempfile::TempDir,
-}
-
-impl Setup {
-    fn generated() -> Setup {
-        let s = Setup {
-            tmp: tempfile::tempdir().unwrap(),
-        };
-        s.write_spec(&team_task());
-        gen_cmd(&s.spec(), &s.out(), &[]).success();
-        age_all(&s.out());
-        s
-    }
-    fn spec(&self) -> PathBuf {
-        self.tmp.path().join("team-task.yaml")
-    }
-    fn out(&self) -> PathBuf {
-        self.tmp.path().join("out")
-    }
-    fn write_spec(&self, text: &str) {
-        spec(self.tmp.path(), "team-task.yaml", text);
-    }
-    fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        gen_cmd(&self.spec(), &self.out(), args)
-    }
+impl TeamTask {
     fn rendered(&self) -> Vec<tgforge::render::RenderedFile> {
         tgforge::generate(&self.spec()).unwrap().1
     }
@@ -56,7 +32,7 @@ impl Setup {
 
 #[test]
 fn a_run_that_fails_while_writing_leaves_the_previous_tree_exactly_as_it_was() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     let before = snapshot(&s.out());
     s.write_spec(&grown());
     let files = s.rendered();
@@ -91,7 +67,7 @@ fn a_run_that_fails_while_writing_leaves_the_previous_tree_exactly_as_it_was() {
 
 #[test]
 fn a_held_lock_makes_a_second_run_fail_with_a_clear_message_and_write_nothing() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     s.write_spec(&grown());
     let before = snapshot(&s.out());
     let lock = DirLock::exclusive(&s.out()).unwrap();
@@ -125,7 +101,7 @@ fn a_held_lock_makes_a_second_run_fail_with_a_clear_message_and_write_nothing() 
 fn concurrent_runs_on_one_folder_never_corrupt_it() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let spec_path = spec(tmp.path(), "team-task.yaml", &grown());
+    let spec_path = write_spec(tmp.path(), "team-task.yaml", &grown());
     let bin = assert_cmd::cargo::cargo_bin("tgforge");
     for _round in 0..3 {
         let children: Vec<_> = (0..6)
@@ -153,9 +129,9 @@ fn concurrent_runs_on_one_folder_never_corrupt_it() {
         gen_cmd(&spec_path, &out, &["--check"]).success();
         assert_eq!(leftovers(&out), Vec::<String>::new());
         // Next round starts from a different tree.
-        spec(tmp.path(), "team-task.yaml", &team_task());
+        write_spec(tmp.path(), "team-task.yaml", &team_task());
         gen_cmd(&spec_path, &out, &[]).success();
-        spec(tmp.path(), "team-task.yaml", &grown());
+        write_spec(tmp.path(), "team-task.yaml", &grown());
     }
 }
 
@@ -163,7 +139,7 @@ fn concurrent_runs_on_one_folder_never_corrupt_it() {
 fn an_unfinished_run_is_recovered_by_the_next_one() {
     // The state a run leaves when killed after its renames and before its manifest: new
     // contents on disk, the old manifest, its journal in the lock file, a temporary file.
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     s.write_spec(&grown());
     let grown_files = s.rendered();
     let plan = output::review(&s.out(), &grown_files, false).unwrap();
@@ -219,7 +195,7 @@ fn outside(tmp: &Path) -> (PathBuf, PathBuf) {
 #[test]
 fn symbolic_links_are_never_followed_out_of_the_folder() {
     use std::os::unix::fs::symlink;
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     let (outside_dir, outside_file) = outside(s.tmp.path());
     let target = outside_dir.join("x");
     std::fs::write(&target, "x\n").unwrap();
@@ -272,7 +248,7 @@ fn symbolic_links_are_never_followed_out_of_the_folder() {
 
 #[test]
 fn a_manifest_naming_paths_outside_the_folder_is_refused() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     let (_, outside_file) = outside(s.tmp.path());
     let digest = output::manifest::Digest256::of(b"outside\n").to_hex();
     let manifest = s.out().join(MANIFEST);
@@ -298,7 +274,7 @@ fn a_manifest_naming_paths_outside_the_folder_is_refused() {
 
 #[test]
 fn a_merge_conflict_in_the_manifest_stops_the_run_with_advice() {
-    let s = Setup::generated();
+    let s = TeamTask::generated_and_aged();
     let manifest = s.out().join(MANIFEST);
     let text = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(
@@ -324,7 +300,7 @@ fn files_keep_their_permissions_when_rewritten() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let s = Setup::generated();
+        let s = TeamTask::generated_and_aged();
         let script = s
             .out()
             .join("production/infrastructure/ecs_fargate/terragrunt.hcl");

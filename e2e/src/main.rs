@@ -120,62 +120,43 @@ fn real_main() -> Result<bool> {
         }
         Cmd::Run { common, plan_only } => {
             let envs = common.envs.clone();
-            with_setup(
-                common,
-                Box::new(
-                    move |opts: &Options,
-                          gaps: &Gaps,
-                          moto: &Moto,
-                          trees: &[PathBuf],
-                          report: &mut Report| {
-                        let opts = Options {
-                            plan_only,
-                            ..opts.clone()
-                        };
-                        for tree in trees {
-                            for st in stack::discover(tree, &opts.env)? {
-                                let label = label_of(tree, &st.dir);
-                                let env_name =
-                                    label.split_once('/').map(|(_, e)| e).unwrap_or_default();
-                                if !envs.is_empty() && !envs.iter().any(|e| e == env_name) {
-                                    continue;
-                                }
-                                println!(
-                                    "== {label}: {} units, apply order {}",
-                                    st.units.len(),
-                                    st.apply_order().join(" -> ")
-                                );
-                                if let Err(e) =
-                                    run::run_stack(&st, &label, &opts, gaps, moto, report)
-                                {
-                                    println!("[{label}] ERROR: {e:#}");
-                                    report.errors.push(format!("{label}: {e:#}"));
-                                }
-                            }
+            with_setup(common, move |opts, gaps, moto, trees, report| {
+                let opts = Options {
+                    plan_only,
+                    ..opts.clone()
+                };
+                for tree in trees {
+                    for st in stack::discover(tree, &opts.env)? {
+                        let label = label_of(tree, &st.dir);
+                        let env_name = label.split_once('/').map(|(_, e)| e).unwrap_or_default();
+                        if !envs.is_empty() && !envs.iter().any(|e| e == env_name) {
+                            continue;
                         }
-                        Ok(())
-                    },
-                ),
-            )
-        }
-        Cmd::PlanUnits { common, count } => with_setup(
-            common,
-            Box::new(
-                move |opts: &Options,
-                      gaps: &Gaps,
-                      moto: &Moto,
-                      trees: &[PathBuf],
-                      report: &mut Report| {
-                    let mut stacks = Vec::new();
-                    for tree in trees {
-                        for st in stack::discover(tree, &opts.env)? {
-                            stacks.push((label_of(tree, &st.dir), st));
+                        println!(
+                            "== {label}: {} units, apply order {}",
+                            st.units.len(),
+                            st.apply_order().join(" -> ")
+                        );
+                        if let Err(e) = run::run_stack(&st, &label, &opts, gaps, moto, report) {
+                            println!("[{label}] ERROR: {e:#}");
+                            report.errors.push(format!("{label}: {e:#}"));
                         }
                     }
-                    run::plan_distinct_units(&stacks, opts, gaps, moto, report, count)
-                },
-            ),
-        ),
+                }
+                Ok(())
+            })
+        }
+        Cmd::PlanUnits { common, count } => {
+            with_setup(common, move |opts, gaps, moto, trees, report| {
+                let mut stacks = Vec::new();
+                for tree in trees {
+                    for st in stack::discover(tree, &opts.env)? {
+                        stacks.push((label_of(tree, &st.dir), st));
+                    }
+                }
+                run::plan_distinct_units(&stacks, opts, gaps, moto, report, count)
+            })
+        }
     }
 }
 
@@ -194,9 +175,10 @@ fn label_of(tree: &std::path::Path, stack_dir: &std::path::Path) -> String {
     format!("{name}/{env}")
 }
 
-type Body<'a> = dyn FnOnce(&Options, &Gaps, &Moto, &[PathBuf], &mut Report) -> Result<()> + 'a;
-
-fn with_setup(common: Common, body: Box<Body<'_>>) -> Result<bool> {
+fn with_setup(
+    common: Common,
+    body: impl FnOnce(&Options, &Gaps, &Moto, &[PathBuf], &mut Report) -> Result<()>,
+) -> Result<bool> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .context("AWS_ENDPOINT_URL must point at the moto server")?;
     let moto = Moto::new(&endpoint)?;

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
+use super::files::{LocatedFile, entry_names, file_line, parse_yaml, split_file_line, subfolders};
 use super::spec_writer::{Map, Node, set_environments};
 use super::{Imported, input_error};
 use crate::Failure;
@@ -88,14 +89,7 @@ impl Manifest {
                 Some("Copilot manifests nest a few levels deep"),
             ));
         }
-        let mut value: Value = serde_yaml::from_str(&text).map_err(|e| {
-            input_error(
-                &path,
-                e.location().map(|l| l.line()),
-                &format!("is not valid YAML: {e}"),
-                None,
-            )
-        })?;
+        let mut value = parse_yaml(&path, &text)?;
         // `<<: *anchor` merge keys, which YAML 1.1 tools (Copilot among them) apply.
         value.apply_merge().map_err(|e| {
             input_error(
@@ -123,23 +117,22 @@ impl Manifest {
         })
     }
 
-    fn line(&self, field: &str) -> Option<usize> {
-        self.positions.find(field).map(|p| p.line)
-    }
-
-    fn at(&self, field: &str) -> String {
-        match self.line(field) {
-            Some(l) => format!("{}:{l}", self.rel),
-            None => self.rel.clone(),
-        }
-    }
-
-    fn error(&self, field: &str, message: &str, hint: Option<&str>) -> Failure {
-        input_error(&self.path, self.line(field), message, hint)
-    }
-
     fn type_name(&self) -> Option<&str> {
         self.value.get("type").and_then(Value::as_str)
+    }
+}
+
+impl LocatedFile for Manifest {
+    fn rel(&self) -> &str {
+        &self.rel
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn line(&self, field: &str) -> Option<usize> {
+        self.positions.find(field).map(|p| p.line)
     }
 }
 
@@ -158,7 +151,7 @@ impl ServiceView<'_> {
         let mut current = field;
         loop {
             if let Some(p) = positions.exact(&format!("environments.{}.{current}", self.env)) {
-                return format!("{}:{}", self.manifest.rel, p.line);
+                return file_line(&self.manifest.rel, Some(p.line));
             }
             match current.rfind(['.', '[']) {
                 Some(cut) => current = &current[..cut],
@@ -400,10 +393,8 @@ pub fn import(dir: &Path, options: &Options) -> Result<Imported, Failure> {
 fn dedupe(imported: &mut Imported) {
     // In file order, then line order, so the list reads like the workspace.
     let key = |at: &str| -> (String, usize) {
-        match at.rsplit_once(':') {
-            Some((f, l)) if l.parse::<usize>().is_ok() => (f.to_string(), l.parse().unwrap_or(0)),
-            _ => (at.to_string(), 0),
-        }
+        let (file, line) = split_file_line(at);
+        (file.to_string(), line.unwrap_or(0))
     };
     imported.dropped.sort_by_key(|f| key(&f.at));
     imported.notes.sort_by_key(|f| key(&f.at));
@@ -434,18 +425,6 @@ fn project_name(application: &str) -> String {
         .collect();
     let name = name.trim_end_matches('-').to_string();
     if name.is_empty() { "app".into() } else { name }
-}
-
-fn subfolders(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// The Load Balanced Web Service to import; every other workload is listed as not imported.
@@ -572,15 +551,7 @@ fn list_other_copilot_files(copilot: &Path, service: &Manifest, imported: &mut I
             "environment addon CloudFormation template",
         ),
     ] {
-        let mut files: Vec<String> = std::fs::read_dir(copilot.join(&folder))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.path().is_file())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        files.sort();
-        for file in files {
+        for file in entry_names(&copilot.join(&folder), Path::is_file).unwrap_or_default() {
             imported.dropped(format!("copilot/{folder}/{file}"), what);
         }
     }
@@ -763,12 +734,9 @@ fn environment(
     let literal = |text: &str, at: String| -> Result<String, Failure> {
         let value = substitute(text, &vars);
         if value.contains("${") {
-            let (file, line) = at
-                .rsplit_once(':')
-                .map_or((at.as_str(), None), |(f, l)| (f, l.parse().ok()));
-            return Err(input_error(
-                &service_manifest.root.join(file),
-                line,
+            return Err(error_at_place(
+                &service_manifest.root,
+                &at,
                 &format!("`{text}` uses a variable tgforge cannot resolve"),
                 Some(
                     "write the value itself (Copilot substitutes environment variables when it deploys)",
@@ -929,13 +897,16 @@ fn environment(
     Ok(env)
 }
 
+/// An input error at `at`, a place of the report (`copilot/...:LINE`, relative to the
+/// workspace `root`).
+fn error_at_place(root: &Path, at: &str, message: &str, hint: Option<&str>) -> Failure {
+    let (file, line) = split_file_line(at);
+    input_error(&root.join(file), line, message, hint)
+}
+
 /// An ACM certificate ARN tgforge can use (CloudFront's in us-east-1), or a located error.
 fn check_certificate(arn: &str, at: &str, root: &Path, cloudfront: bool) -> Result<(), Failure> {
-    let (file, line) = at
-        .rsplit_once(':')
-        .map_or((at, None), |(f, l)| (f, l.parse().ok()));
-    let error =
-        |message: String, hint: &str| input_error(&root.join(file), line, &message, Some(hint));
+    let error = |message: String, hint: &str| error_at_place(root, at, &message, Some(hint));
     match crate::validate::rules::parse_acm_arn(arn) {
         None => Err(error(
             format!("`{arn}` is not an ACM certificate ARN"),

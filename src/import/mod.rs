@@ -3,7 +3,8 @@
 //! - [`copilot`]: an AWS Copilot workspace (a Load Balanced Web Service and its environments);
 //! - [`terragrunt`]: a Terragrunt tree in the reference layout (`<env>/infrastructure/` with
 //!   `common_vars.hcl`, one folder per unit, `dependency_blocks/`), hand-written or generated;
-//! - [`spec_writer`]: the ordered, commented YAML the importers build.
+//! - [`spec_writer`]: the ordered, commented YAML the importers build;
+//! - [`files`]: what both do with the files they read (folder listings, YAML, `file:line`).
 //!
 //! Both importers only read. The spec they build is validated and generated in memory before
 //! anything is written, so a spec that is written always generates; on any error nothing is
@@ -12,6 +13,7 @@
 //! as comments at the top of the spec.
 
 pub mod copilot;
+pub mod files;
 pub mod spec_writer;
 pub mod terragrunt;
 
@@ -194,10 +196,7 @@ fn push_comment(out: &mut String, text: &str) {
 
 /// An input error at `file` (and `line`), with a hint: exit 2, nothing written.
 pub fn input_error(file: &Path, line: Option<usize>, message: &str, hint: Option<&str>) -> Failure {
-    let at = match line {
-        Some(l) => format!("{}:{l}", file.display()),
-        None => file.display().to_string(),
-    };
+    let at = files::file_line(&file.display().to_string(), line);
     let mut text = format!("error: {at}: {message}");
     if let Some(h) = hint {
         text.push_str(&format!("\n  = hint: {h}"));

@@ -19,12 +19,14 @@ use std::path::{Path, PathBuf};
 use hcl::{Body, Expression, ObjectKey};
 use ipnet::Ipv4Net;
 
+use super::files::{LocatedFile, entry_names, parse_yaml, subfolders};
 use super::spec_writer::{Map, Node, set_environments};
 use super::{Imported, input_error};
 use crate::Failure;
 use crate::output::MANIFEST_FILE;
 use crate::output::report::{Style, unified};
 use crate::render::RenderedFile;
+use crate::validate::rules::is_python_module;
 
 /// The units tgforge generates (folder names under `<env>/infrastructure/`).
 const KNOWN_UNITS: [&str; 20] = [
@@ -180,9 +182,17 @@ struct Source {
     body: Body,
 }
 
-impl Source {
-    /// The first line assigning `key` (`key =`), for located messages.
-    fn line_of(&self, key: &str) -> Option<usize> {
+impl LocatedFile for Source {
+    fn rel(&self) -> &str {
+        &self.rel
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The first line assigning `key` (`key =`).
+    fn line(&self, key: &str) -> Option<usize> {
         self.text
             .lines()
             .position(|line| {
@@ -192,18 +202,9 @@ impl Source {
             })
             .map(|i| i + 1)
     }
+}
 
-    fn at(&self, key: &str) -> String {
-        match self.line_of(key) {
-            Some(l) => format!("{}:{l}", self.rel),
-            None => self.rel.clone(),
-        }
-    }
-
-    fn error(&self, key: &str, message: &str, hint: Option<&str>) -> Failure {
-        input_error(&self.path, self.line_of(key), message, hint)
-    }
-
+impl Source {
     /// A top-level attribute.
     fn attr(&self, key: &str) -> Option<&Expression> {
         self.body
@@ -230,6 +231,14 @@ impl Source {
 
     fn input(&self, key: &str) -> Option<&Expression> {
         self.inputs().and_then(|o| object_get(o, key))
+    }
+
+    /// Sets each `(spec key, input, type)` of `fields` whose input the unit writes as a literal
+    /// of that type, in order; the others are left out (the spec then has the default).
+    fn copy_inputs(&self, map: &mut Map, fields: &[(&str, &str, Literal)]) {
+        for &(key, input, literal) in fields {
+            map.set_opt(key, self.input(input).and_then(|e| literal.node(e)));
+        }
     }
 
     /// The attributes of the first `locals` block.
@@ -302,6 +311,27 @@ fn lit_str_map(e: &Expression) -> Option<BTreeMap<String, String>> {
                 .collect(),
         ),
         _ => None,
+    }
+}
+
+/// The type a unit input is read as, for [`Source::copy_inputs`].
+#[derive(Debug, Clone, Copy)]
+enum Literal {
+    Str,
+    U32,
+    F64,
+    Bool,
+}
+
+impl Literal {
+    /// `e` as a spec value of this type, when it is a literal of it.
+    fn node(self, e: &Expression) -> Option<Node> {
+        match self {
+            Literal::Str => lit_str(e).map(Node::Str),
+            Literal::U32 => lit_u32(e).map(Node::from),
+            Literal::F64 => lit_f64(e).map(Node::Float),
+            Literal::Bool => lit_bool(e).map(Node::Bool),
+        }
     }
 }
 
@@ -523,20 +553,14 @@ fn ejected_modules(dir: &Path) -> Vec<String> {
     };
     // Only modules tgforge has can be ejected: another folder is a module of the team's own.
     let known = crate::plan::module_names();
-    let mut names: Vec<String> = std::fs::read_dir(dir.join("Modules"))
+    subfolders(&dir.join("Modules"))
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| known.contains(name.as_str()))
         .filter(|name| {
             let prefix = format!("Modules/{name}/");
             !listed.iter().any(|p| p.starts_with(&prefix))
         })
-        .collect();
-    names.sort();
-    names
+        .collect()
 }
 
 /// A unit of the spec's own, read back from its `terragrunt.hcl` (and, for a remote module,
@@ -687,22 +711,10 @@ fn literal_node(expr: &Expression) -> Option<Node> {
 
 /// Environment folders: `<name>/infrastructure/common_vars.hcl`, in name order.
 fn environment_folders(dir: &Path) -> Result<Vec<String>, Failure> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| input_error(dir, None, &format!("cannot be read: {e}"), None))?;
-    let mut names = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry
-            .path()
-            .join("infrastructure")
-            .join("common_vars.hcl")
-            .is_file()
-        {
-            names.push(name);
-        }
-    }
-    names.sort();
-    Ok(names)
+    entry_names(dir, |env| {
+        env.join("infrastructure").join("common_vars.hcl").is_file()
+    })
+    .map_err(|e| input_error(dir, None, &format!("cannot be read: {e}"), None))
 }
 
 /// The spec's state bucket when the environments use several accounts: root.hcl reads
@@ -858,13 +870,8 @@ fn import_environment(
     // The unit folders.
     let mut units: BTreeMap<String, Source> = BTreeMap::new();
     let folder = dir.join(&infra);
-    let mut folders: Vec<String> = std::fs::read_dir(&folder)
-        .map_err(|e| input_error(&folder, None, &format!("cannot be read: {e}"), None))?
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    folders.sort();
+    let folders = entry_names(&folder, Path::is_dir)
+        .map_err(|e| input_error(&folder, None, &format!("cannot be read: {e}"), None))?;
     let listed = manifest_files(dir).unwrap_or_default();
     let mut own_units = Map::new();
     for unit in folders {
@@ -1020,17 +1027,17 @@ fn import_environment(
     if is_asg {
         let mut c = Map::new();
         c.set("platform", "asg");
-        c.set_opt(
-            "instance_type",
-            compute.input("instance_type").and_then(lit_str),
-        );
-        c.set_opt(
-            "health_check_grace_period",
-            compute.input("health_check_grace_period").and_then(lit_u32),
-        );
-        c.set_opt(
-            "root_volume_size",
-            compute.input("root_volume_size").and_then(lit_u32),
+        compute.copy_inputs(
+            &mut c,
+            &[
+                ("instance_type", "instance_type", Literal::Str),
+                (
+                    "health_check_grace_period",
+                    "health_check_grace_period",
+                    Literal::U32,
+                ),
+                ("root_volume_size", "root_volume_size", Literal::U32),
+            ],
         );
         env.set("compute", c);
     } else if compute.input("wait_for_steady_state").and_then(lit_bool) == Some(false) {
@@ -1090,28 +1097,23 @@ fn import_environment(
     }
 
     let mut addons = Map::new();
-    if let Some(redis) = units.get("redis") {
-        let mut r = Map::new();
-        r.set_opt("node_type", redis.input("node_type").and_then(lit_str));
-        r.set_opt(
-            "engine_version",
-            redis.input("engine_version").and_then(lit_str),
-        );
-        r.set_opt("nodes", redis.input("num_cache_clusters").and_then(lit_u32));
-        addons.set("redis", r);
-    }
-    if let Some(memcached) = units.get("memcached") {
-        let mut m = Map::new();
-        m.set_opt("node_type", memcached.input("node_type").and_then(lit_str));
-        m.set_opt(
-            "engine_version",
-            memcached.input("engine_version").and_then(lit_str),
-        );
-        m.set_opt(
-            "nodes",
-            memcached.input("num_cache_nodes").and_then(lit_u32),
-        );
-        addons.set("memcached", m);
+    // The cache clusters: the same settings, the node count under each module's own name.
+    for (addon, nodes_input) in [
+        ("redis", "num_cache_clusters"),
+        ("memcached", "num_cache_nodes"),
+    ] {
+        if let Some(unit) = units.get(addon) {
+            let mut cache = Map::new();
+            unit.copy_inputs(
+                &mut cache,
+                &[
+                    ("node_type", "node_type", Literal::Str),
+                    ("engine_version", "engine_version", Literal::Str),
+                    ("nodes", nodes_input, Literal::U32),
+                ],
+            );
+            addons.set(addon, cache);
+        }
     }
     if units.contains_key("efs") {
         let mut e = Map::new();
@@ -1500,48 +1502,28 @@ fn container_settings(
     Ok(Some(found))
 }
 
-fn is_python_module(m: &str) -> bool {
-    m.split('.').all(|part| {
-        !part.is_empty()
-            && part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
-}
-
 /// `database` from the `db_instance` or `aurora` unit.
 fn database(units: &BTreeMap<String, Source>, prefix: &str, imported: &mut Imported) -> Map {
     let mut d = Map::new();
     if let Some(db) = units.get("aurora") {
         d.set("engine", "aurora_serverless");
-        d.set_opt(
-            "engine_version",
-            db.input("engine_version").and_then(lit_str),
-        );
-        for (key, input) in [
-            ("min_capacity", "min_capacity"),
-            ("max_capacity", "max_capacity"),
-        ] {
-            if let Some(v) = db.input(input).and_then(lit_f64) {
-                d.set(key, Node::Float(v));
-            }
-        }
-        d.set_opt(
-            "instance_count",
-            db.input("instance_count").and_then(lit_u32),
-        );
-        d.set_opt("data_api", db.input("enable_data_api").and_then(lit_bool));
-        d.set_opt("database_name", db.input("database_name").and_then(lit_str));
-        d.set_opt(
-            "master_username",
-            db.input("master_username").and_then(lit_str),
-        );
-        d.set_opt(
-            "backup_retention_days",
-            db.input("backup_retention_period").and_then(lit_u32),
-        );
-        d.set_opt(
-            "deletion_protection",
-            db.input("deletion_protection").and_then(lit_bool),
+        db.copy_inputs(
+            &mut d,
+            &[
+                ("engine_version", "engine_version", Literal::Str),
+                ("min_capacity", "min_capacity", Literal::F64),
+                ("max_capacity", "max_capacity", Literal::F64),
+                ("instance_count", "instance_count", Literal::U32),
+                ("data_api", "enable_data_api", Literal::Bool),
+                ("database_name", "database_name", Literal::Str),
+                ("master_username", "master_username", Literal::Str),
+                (
+                    "backup_retention_days",
+                    "backup_retention_period",
+                    Literal::U32,
+                ),
+                ("deletion_protection", "deletion_protection", Literal::Bool),
+            ],
         );
         return d;
     }
@@ -1552,30 +1534,25 @@ fn database(units: &BTreeMap<String, Source>, prefix: &str, imported: &mut Impor
         );
         return d;
     };
-    d.set_opt(
-        "engine_version",
-        db.input("engine_version").and_then(lit_str),
-    );
-    d.set_opt(
-        "instance_class",
-        db.input("instance_class").and_then(lit_str),
-    );
-    d.set_opt(
-        "allocated_storage",
-        db.input("allocated_storage").and_then(lit_u32),
-    );
-    d.set_opt(
-        "max_allocated_storage",
-        db.input("max_allocated_storage").and_then(lit_u32),
-    );
-    d.set_opt(
-        "backup_retention_days",
-        db.input("backup_retention_period").and_then(lit_u32),
-    );
-    d.set_opt("multi_az", db.input("multi_az").and_then(lit_bool));
-    d.set_opt(
-        "deletion_protection",
-        db.input("deletion_protection").and_then(lit_bool),
+    db.copy_inputs(
+        &mut d,
+        &[
+            ("engine_version", "engine_version", Literal::Str),
+            ("instance_class", "instance_class", Literal::Str),
+            ("allocated_storage", "allocated_storage", Literal::U32),
+            (
+                "max_allocated_storage",
+                "max_allocated_storage",
+                Literal::U32,
+            ),
+            (
+                "backup_retention_days",
+                "backup_retention_period",
+                Literal::U32,
+            ),
+            ("multi_az", "multi_az", Literal::Bool),
+            ("deletion_protection", "deletion_protection", Literal::Bool),
+        ],
     );
     let managed = db
         .input("master_password_source")
@@ -1734,14 +1711,7 @@ impl Workflow {
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Ok(Workflow::default());
         };
-        let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
-            input_error(
-                &path,
-                e.location().map(|l| l.line()),
-                &format!("is not valid YAML: {e}"),
-                None,
-            )
-        })?;
+        let yaml = parse_yaml(&path, &text)?;
         let mut w = Workflow {
             present: true,
             ..Default::default()

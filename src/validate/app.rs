@@ -3,9 +3,7 @@
 use crate::project::App;
 use crate::spec::model::AppSpec;
 use crate::validate::EnvCheck;
-use crate::validate::rules::{
-    has_url_credentials, is_env_var_name, is_parameter_suffix, looks_secret,
-};
+use crate::validate::rules::{has_url_credentials, is_python_module, looks_secret};
 
 /// Memory sizes (MiB) Fargate accepts for a CPU size: (cpu, min, max, step).
 const FARGATE_SIZES: [(u32, u32, u32, u32); 7] = [
@@ -132,15 +130,7 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     let environment = s.environment.unwrap_or_default();
     for (key, value) in &environment {
         let field = format!("app.environment.{key}");
-        if !is_env_var_name(key) {
-            check.error(
-                &field,
-                format!(
-                    "`{}` is not a valid environment variable name",
-                    key.escape_debug()
-                ),
-            );
-        } else if looks_secret(key) || has_url_credentials(value) {
+        if check.env_var_name(&field, key) && (looks_secret(key) || has_url_credentials(value)) {
             check.error(&field, "this looks like a secret; plain environment values are written into generated files").hint =
                 Some(format!("move it to `app.secrets` (e.g. `{key}: {}`) and store the value in Parameter Store", key.to_ascii_lowercase()));
         }
@@ -148,25 +138,9 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     let secrets = s.secrets.unwrap_or_default();
     for (key, suffix) in &secrets {
         let field = format!("app.secrets.{key}");
-        if !is_env_var_name(key) {
-            check.error(
-                &field,
-                format!(
-                    "`{}` is not a valid environment variable name",
-                    key.escape_debug()
-                ),
-            );
-        }
-        if !is_parameter_suffix(suffix) {
-            check
-                .error(
-                    &field,
-                    format!(
-                        "`{}` is not a valid Parameter Store name suffix",
-                        suffix.escape_debug()
-                    ),
-                )
-                .hint = Some(
+        check.env_var_name(&field, key);
+        if let Some(error) = check.parameter_suffix(&field, suffix) {
+            error.hint = Some(
                 "letters, digits, `_`, `.` and `-`; the full name is PROJECT-ENVIRONMENT_SUFFIX"
                     .into(),
             );
@@ -179,24 +153,8 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     let generated_secrets = s.generated_secrets.unwrap_or_default();
     for (key, suffix) in &generated_secrets {
         let field = format!("app.generated_secrets.{key}");
-        if !is_env_var_name(key) {
-            check.error(
-                &field,
-                format!(
-                    "`{}` is not a valid environment variable name",
-                    key.escape_debug()
-                ),
-            );
-        }
-        if !is_parameter_suffix(suffix) {
-            check.error(
-                &field,
-                format!(
-                    "`{}` is not a valid Parameter Store name suffix",
-                    suffix.escape_debug()
-                ),
-            );
-        }
+        check.env_var_name(&field, key);
+        check.parameter_suffix(&field, suffix);
         if environment.contains_key(key) || secrets.contains_key(key) {
             check.error(&field, "is also set in `environment` or `secrets`");
         }
@@ -206,12 +164,7 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&AppSpec>) -> Optio
     }
     let settings_module = s.settings_module;
     if let Some(module) = &settings_module {
-        let dotted = module.split('.').all(|part| {
-            !part.is_empty()
-                && part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        });
-        if !dotted {
+        if !is_python_module(module) {
             check
                 .error(
                     "app.settings_module",

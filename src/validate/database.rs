@@ -5,7 +5,6 @@ use crate::project::{Aurora, Database, DatabaseEngine, MasterPassword};
 use crate::spec::model::DatabaseSpec;
 use crate::validate::EnvCheck;
 use crate::validate::instance_class::{RDS_BASE_FAMILIES, rds_class_problem};
-use crate::validate::rules::is_parameter_suffix;
 
 /// Postgres major versions RDS supports (standard or extended support).
 const POSTGRES_MAJORS: [u32; 6] = [12, 13, 14, 15, 16, 17];
@@ -138,15 +137,7 @@ pub(crate) fn resolve(check: &mut EnvCheck<'_>, spec: Option<&DatabaseSpec>) -> 
         ("username", &username_parameter),
         ("password", &password_parameter),
     ] {
-        if !is_parameter_suffix(value) {
-            check.error(
-                &format!("database.parameters.{field}"),
-                format!(
-                    "`{}` is not a valid Parameter Store name suffix",
-                    value.escape_debug()
-                ),
-            );
-        }
+        check.parameter_suffix(&format!("database.parameters.{field}"), value);
     }
 
     let aurora_settings = aurora.then(|| {

@@ -35,6 +35,35 @@ impl EnvCheck<'_> {
         self.diagnostics.last_mut().expect("just pushed")
     }
 
+    /// Reports `key` at `field` unless it is a valid environment variable name; whether it is.
+    pub fn env_var_name(&mut self, field: &str, key: &str) -> bool {
+        let valid = rules::is_env_var_name(key);
+        if !valid {
+            self.error(
+                field,
+                format!(
+                    "`{}` is not a valid environment variable name",
+                    key.escape_debug()
+                ),
+            );
+        }
+        valid
+    }
+
+    /// Reports `suffix` at `field` unless it is a valid Parameter Store name suffix; the error
+    /// reported, for a hint.
+    pub fn parameter_suffix(&mut self, field: &str, suffix: &str) -> Option<&mut Diagnostic> {
+        (!rules::is_parameter_suffix(suffix)).then(|| {
+            self.error(
+                field,
+                format!(
+                    "`{}` is not a valid Parameter Store name suffix",
+                    suffix.escape_debug()
+                ),
+            )
+        })
+    }
+
     /// Reports a required field that neither the environment nor `defaults` sets.
     pub fn missing(&mut self, field: &str, example: &str) {
         self.error(

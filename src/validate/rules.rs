@@ -71,6 +71,15 @@ pub fn is_parameter_suffix(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
+/// A dotted Python module path (`mysite.settings.cloud`): identifiers joined by dots.
+pub fn is_python_module(m: &str) -> bool {
+    m.split('.').all(|part| {
+        !part.is_empty()
+            && part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
 /// Whether an environment variable name says it holds a secret.
 pub fn looks_secret(key: &str) -> bool {
     let upper = key.to_ascii_uppercase();

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use hcl::{Expression, ObjectKey};
+use hcl::Expression;
+
+use super::unit_inputs::{object_key_name, unit_inputs};
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
@@ -21,28 +23,10 @@ fn environments(tree: &Tree) -> Vec<String> {
         .collect()
 }
 
-fn key_name(key: &ObjectKey) -> String {
-    match key {
-        ObjectKey::Identifier(id) => id.to_string(),
-        ObjectKey::Expression(Expression::String(s)) => s.clone(),
-        other => hcl::format::to_string(other).unwrap(),
-    }
-}
-
-/// A unit's `inputs`, attribute -> expression; `None` when the unit does not exist.
+/// A unit's generated `inputs`, name -> expression; `None` when the unit does not exist.
 fn inputs(tree: &Tree, env: &str, unit: &str) -> Option<BTreeMap<String, Expression>> {
     let unit_text = text(tree, &format!("{env}/infrastructure/{unit}/terragrunt.hcl"))?;
-    let body: hcl::Body = hcl::parse(&unit_text).unwrap();
-    let generated = super::generated_inputs(&body)?;
-    let Expression::Object(object) = &generated else {
-        panic!("{unit}: inputs is not an object");
-    };
-    Some(
-        object
-            .iter()
-            .map(|(k, v)| (key_name(k), v.clone()))
-            .collect(),
-    )
+    unit_inputs(&unit_text)
 }
 
 fn expr_text(expr: &Expression) -> String {
@@ -58,7 +42,7 @@ fn object_entries(expr: &Expression) -> BTreeMap<String, String> {
     match expr {
         Expression::Object(object) => {
             for (k, v) in object {
-                out.insert(key_name(k), expr_text(v));
+                out.insert(object_key_name(k), expr_text(v));
             }
         }
         Expression::FuncCall(call) => {

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::unit_inputs::{block_attribute, object_key_name, unit_inputs};
+
 type Tree = BTreeMap<String, Vec<u8>>;
 
 fn text(tree: &Tree, path: &str) -> String {
@@ -55,14 +57,7 @@ fn object_keys(expr: &hcl::Expression) -> BTreeSet<String> {
     let hcl::Expression::Object(object) = expr else {
         panic!("expected an object, got {expr:?}");
     };
-    object
-        .keys()
-        .map(|k| match k {
-            hcl::ObjectKey::Identifier(i) => i.to_string(),
-            hcl::ObjectKey::Expression(hcl::Expression::String(s)) => s.clone(),
-            other => panic!("unexpected key {other:?}"),
-        })
-        .collect()
+    object.keys().map(object_key_name).collect()
 }
 
 /// `dependency.NAME.outputs.OUTPUT` references in a unit.
@@ -102,9 +97,8 @@ pub fn contract_violations(tree: &Tree) -> Vec<String> {
             ));
             continue;
         }
-        let body: hcl::Body = hcl::parse(&unit_text).unwrap();
-        let inputs = super::generated_inputs(&body)
-            .map(|e| object_keys(&e))
+        let inputs: BTreeSet<String> = unit_inputs(&unit_text)
+            .map(|inputs| inputs.into_keys().collect())
             .unwrap_or_default();
         for input in &inputs {
             if !variables.contains_key(input) {
@@ -180,26 +174,20 @@ pub fn contract_violations(tree: &Tree) -> Vec<String> {
         };
         let dep_module = unit_module(std::str::from_utf8(dep_text).unwrap());
         let body: hcl::Body = hcl::parse(&text(tree, path)).unwrap();
-        let block = body
-            .blocks()
-            .find(|b| b.identifier() == "dependency")
-            .unwrap();
         // A dependency applied before its module gained an output must still plan.
-        let strategy = block
-            .body
-            .attributes()
-            .find(|a| a.key() == "mock_outputs_merge_strategy_with_state")
-            .map(|a| a.expr().to_string());
+        let strategy = block_attribute(
+            &body,
+            "dependency",
+            "mock_outputs_merge_strategy_with_state",
+        )
+        .map(|e| e.to_string());
         if strategy.as_deref() != Some("\"shallow\"") {
             problems.push(format!(
                 "{path}: mock_outputs_merge_strategy_with_state is {strategy:?}, not \"shallow\""
             ));
         }
-        let mocks = block
-            .body
-            .attributes()
-            .find(|a| a.key() == "mock_outputs")
-            .map(|a| object_keys(a.expr()))
+        let mocks = block_attribute(&body, "dependency", "mock_outputs")
+            .map(object_keys)
             .unwrap_or_default();
         let outputs = module_outputs(tree, &dep_module);
         if mocks != outputs {

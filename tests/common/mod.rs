@@ -4,8 +4,11 @@
 
 pub mod after_apply;
 pub mod contract;
+pub mod import;
 pub mod moto;
+pub mod regen;
 pub mod terraform;
+pub mod unit_inputs;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +21,13 @@ pub fn repo() -> PathBuf {
 /// The `tgforge` binary built for this test run.
 pub fn tgforge() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("tgforge").expect("the tgforge binary is built")
+}
+
+/// `tgforge gen SPEC -o OUT`, to add arguments to and run.
+pub fn gen_command(spec: &Path, out: &Path) -> assert_cmd::Command {
+    let mut command = tgforge();
+    command.arg("gen").arg(spec).arg("-o").arg(out);
+    command
 }
 
 /// Every example spec under `specs/`, sorted.
@@ -64,13 +74,7 @@ pub fn generate_tree(spec: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
     // An example spec needs what its users keep in the tree (the modules of its own units):
     // copied in first, and left out of what is returned, which is what tgforge wrote.
     let example = copy_user_files(spec, out);
-    tgforge()
-        .arg("gen")
-        .arg(spec)
-        .arg("-o")
-        .arg(out)
-        .assert()
-        .success();
+    gen_command(spec, out).assert().success();
     if example {
         tgforge_files(read_tree(out))
     } else {
@@ -89,17 +93,35 @@ fn copy_user_files(spec: &Path, out: &Path) -> bool {
     if !is_example || !golden_root.is_dir() {
         return false;
     }
-    let golden = read_tree(&golden_root);
+    let mut golden = read_tree(&golden_root);
     let generated = tgforge_files(golden.clone());
-    for (path, bytes) in golden {
-        if generated.contains_key(&path) {
-            continue;
-        }
-        let target = out.join(&path);
+    golden.retain(|path, _| !generated.contains_key(path));
+    write_tree(out, golden);
+    true
+}
+
+/// Writes `files` (relative `/`-separated path -> bytes) under `root`.
+pub fn write_tree(root: &Path, files: BTreeMap<String, Vec<u8>>) {
+    for (path, bytes) in files {
+        let target = root.join(&path);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, bytes).unwrap();
     }
-    true
+}
+
+/// Copies every file under `from` to the same place under `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    write_tree(to, read_tree(from));
+}
+
+/// Stdout of a finished run, as text.
+pub fn stdout(run: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(run.get_output().stdout.clone()).unwrap()
+}
+
+/// Stderr of a finished run, as text.
+pub fn stderr(run: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(run.get_output().stderr.clone()).unwrap()
 }
 
 /// Writes `text` as a spec file in `dir` and returns its path.

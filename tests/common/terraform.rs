@@ -239,3 +239,48 @@ pub fn test_module(tree: &str, module: &str, provider: &str, runs: &str, expecte
         "{module}:\n{log}"
     );
 }
+
+/// `terraform test` variables (the lines of a `variables` block) for the golden `AWS_ASG`
+/// module: one app's Auto Scaling group behind a target group, without EFS.
+pub const ASG_TEST_VARIABLES: &str = r#"  name               = "combo-test-app"
+  instance_type      = "t3.small"
+  ami_name_pattern   = "combo-test-application-*"
+  subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  security_group_ids = ["sg-0123456789abcdef0"]
+  target_group_arns  = ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/combo/0123456789abcdef"]
+  min_size           = 1
+  max_size           = 2
+  desired_capacity   = 1
+  cpu_target         = 60
+"#;
+
+/// `terraform test` variables (the lines of a `variables` block) for the golden `ECS_Fargate`
+/// module: one app's service behind a target group, without EFS, with `environment_json` (the
+/// container's settings as JSON text) written as an HCL string.
+pub fn fargate_test_variables(environment_json: &str) -> String {
+    let environment_json =
+        hcl::format::to_string(&hcl::Expression::from(environment_json)).expect("a string formats");
+    format!(
+        r#"  cluster_name       = "combo-test"
+  service_name       = "combo-test-app"
+  image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/combo:latest"
+  cpu                = 256
+  memory             = 512
+  container_port     = 8000
+  desired_count      = 1
+  min_count          = 1
+  max_count          = 2
+  cpu_target         = 60
+  log_retention_days = 30
+  subnet_ids         = ["subnet-0123456789abcdef0"]
+  security_group_ids = ["sg-0123456789abcdef0"]
+  target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/combo/0123456789abcdef"
+  environment_json   = {environment_json}
+"#
+    )
+}
+
+/// A `variables` block of a `terraform test` file holding `lines`.
+pub fn variables_block(lines: &str) -> String {
+    format!("variables {{\n{lines}}}\n")
+}

@@ -1,36 +1,17 @@
 //! Helpers for the regeneration tests: spec variants in a temp dir, running `tgforge gen`,
 //! and snapshots of a tree with its modification times.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+pub use super::{repo, tgforge, write_spec};
+
 pub const MANIFEST: &str = ".tgforge-manifest.json";
-
-/// The repository root.
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The `tgforge` binary built for this test run, with colors off.
-pub fn tgforge() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("tgforge").expect("the tgforge binary is built");
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
 
 /// The text of `specs/<name>.yaml`.
 pub fn example(name: &str) -> String {
     std::fs::read_to_string(repo().join("specs").join(format!("{name}.yaml"))).unwrap()
-}
-
-/// Writes a spec into `dir` and returns its path.
-pub fn spec(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 /// `text` with `from` replaced by `to`, which must occur exactly once.
@@ -60,6 +41,79 @@ pub fn gen_cmd(spec: &Path, out: &Path, args: &[&str]) -> assert_cmd::assert::As
         .arg(out)
         .args(args)
         .assert()
+}
+
+/// A temp dir holding `team-task.yaml` (the example spec, under its own name so that the
+/// generated headers do not change between variants) and the path of an output folder, `out`.
+pub struct TeamTask {
+    pub tmp: tempfile::TempDir,
+    /// Whether `gen` and `diff` may take the fast path (`TGFORGE_NO_CACHE` unset).
+    cache: bool,
+}
+
+impl TeamTask {
+    /// The example spec written, nothing generated.
+    pub fn new() -> TeamTask {
+        let t = TeamTask {
+            tmp: tempfile::tempdir().unwrap(),
+            cache: true,
+        };
+        t.write_spec(&example("team-task"));
+        t
+    }
+
+    /// As [`TeamTask::new`], with the fast path off for every run (`TGFORGE_NO_CACHE=1`).
+    pub fn uncached() -> TeamTask {
+        TeamTask {
+            cache: false,
+            ..TeamTask::new()
+        }
+    }
+
+    /// Generated into `out`, then every file aged (so a rewrite shows in [`touched`]).
+    pub fn generated_and_aged() -> TeamTask {
+        let t = TeamTask::new();
+        t.run(&[]).success();
+        age_all(&t.out());
+        t
+    }
+
+    pub fn spec(&self) -> PathBuf {
+        self.tmp.path().join("team-task.yaml")
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.tmp.path().join("out")
+    }
+
+    /// Replaces the spec's text.
+    pub fn write_spec(&self, text: &str) {
+        write_spec(self.tmp.path(), "team-task.yaml", text);
+    }
+
+    /// `tgforge gen SPEC -o OUT ARGS...`.
+    pub fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.tgforge("gen", args)
+    }
+
+    /// `tgforge diff SPEC -o OUT ARGS...`.
+    pub fn diff(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.tgforge("diff", args)
+    }
+
+    fn tgforge(&self, command: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        let mut tgforge = tgforge();
+        if !self.cache {
+            tgforge.env("TGFORGE_NO_CACHE", "1");
+        }
+        tgforge
+            .arg(command)
+            .arg(self.spec())
+            .arg("-o")
+            .arg(self.out())
+            .args(args)
+            .assert()
+    }
 }
 
 /// One file of a tree: contents and modification time.
@@ -134,16 +188,6 @@ pub fn touched(root: &Path) -> Vec<String> {
         .into_iter()
         .filter_map(|(p, e)| e.filter(|e| e.modified != long_ago()).map(|_| p))
         .collect()
-}
-
-/// Stdout of an assertion, as text.
-pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
-}
-
-/// Stderr of an assertion, as text.
-pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
 }
 
 /// Temporary files or a lock file anywhere under `root`.
