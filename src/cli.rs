@@ -398,8 +398,10 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     }
     crate::prepare_renderer();
     let project = crate::load_project_bytes_for(&args.spec, &bytes, &args.output)?;
+    // Once: the debug form of a large project is long to write out and hash.
+    let inputs = fresh::inputs_fingerprint(&project);
     if known.is_none() {
-        crate::spec_memo::remember(&args.output, &args.spec, &bytes, &project);
+        crate::spec_memo::remember(&args.output, &args.spec, &bytes, &project, inputs);
     }
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.
@@ -407,11 +409,17 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         eprintln!("warning: {}", located(&args.output, &problem));
     }
     let Some(root) = repository_root(&project, &args.output)? else {
-        return gen_tree(args, &args.output, &project, None, verbose);
+        return gen_tree(args, &args.output, (&project, inputs), None, verbose);
     };
     let files = render_project(&project)?;
     let (tree_files, root_files) = split_root_files(files, Some(&root));
-    let tree = gen_tree(args, &args.output, &project, Some(tree_files), verbose)?;
+    let tree = gen_tree(
+        args,
+        &args.output,
+        (&project, inputs),
+        Some(tree_files),
+        verbose,
+    )?;
     if tree != EXIT_OK && !(args.check && tree == EXIT_DIFFERENCES) {
         return Ok(tree);
     }
@@ -420,22 +428,28 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     } else {
         root
     };
-    let at_root = gen_tree(args, &root_dir, &project, Some(root_files), verbose)?;
+    let at_root = gen_tree(
+        args,
+        &root_dir,
+        (&project, inputs),
+        Some(root_files),
+        verbose,
+    )?;
     Ok(tree.max(at_root))
 }
 
-/// Writes (or reviews) `dir`: the whole tree of `project`, or the given `files`. Only a whole
-/// tree uses the fast path (its fingerprint covers every file it writes).
+/// Writes (or reviews) `dir`: the whole tree of `project` (whose fingerprint is `inputs`:
+/// [`fresh::inputs_fingerprint`]), or the given `files`. Only a whole tree uses the fast path
+/// (its fingerprint covers every file it writes).
 fn gen_tree(
     args: &GenArgs,
     dir: &Path,
-    project: &crate::project::Project,
+    (project, inputs): (&crate::project::Project, Digest256),
     files: Option<Vec<crate::render::RenderedFile>>,
     verbose: bool,
 ) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
     let whole_tree = files.is_none();
-    let inputs = fresh::inputs_fingerprint(project);
     // The fast path knows only tgforge's files; an ejected module is the user's and is
     // checked against the units on every run.
     let fresh = if whole_tree && project.ejected_modules.is_empty() {

@@ -130,31 +130,47 @@ pub fn unit_label(project: &Project, env: &Environment, unit: &Unit) -> String {
 /// A Mermaid flowchart of every environment: one node per unit, one edge per dependency
 /// (`unit --> dependency`: the unit reads the dependency's outputs).
 pub fn mermaid(project: &Project) -> String {
+    let parts: Vec<String> = project
+        .environments
+        .iter()
+        .map(|env| mermaid_environment(project, env, &units_for(project, env)))
+        .collect();
+    mermaid_of(&parts)
+}
+
+/// The flowchart made of each environment's part ([`mermaid_environment`]), in order.
+pub fn mermaid_of(parts: &[String]) -> String {
     let mut out = String::from("flowchart TB\n");
-    for env in &project.environments {
-        let units = units_for(project, env);
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// The subgraph and edges of `env`, whose units are `units` (`units_for`).
+pub fn mermaid_environment(project: &Project, env: &Environment, units: &[Unit]) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "  subgraph {}[\"{} ({})\"]\n",
+        env.name.replace('-', "_"),
+        env.name,
+        env.region
+    ));
+    for unit in units {
         out.push_str(&format!(
-            "  subgraph {}[\"{} ({})\"]\n",
-            env.name.replace('-', "_"),
-            env.name,
-            env.region
+            "    {}[\"{}\"]\n",
+            node_id(env, &unit.name),
+            unit_label(project, env, unit).replace('"', "#quot;")
         ));
-        for unit in &units {
+    }
+    out.push_str("  end\n");
+    for unit in units {
+        for dependency in &unit.dependencies {
             out.push_str(&format!(
-                "    {}[\"{}\"]\n",
+                "  {} --> {}\n",
                 node_id(env, &unit.name),
-                unit_label(project, env, unit).replace('"', "#quot;")
+                node_id(env, dependency)
             ));
-        }
-        out.push_str("  end\n");
-        for unit in &units {
-            for dependency in &unit.dependencies {
-                out.push_str(&format!(
-                    "  {} --> {}\n",
-                    node_id(env, &unit.name),
-                    node_id(env, dependency)
-                ));
-            }
         }
     }
     out

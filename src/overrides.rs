@@ -122,6 +122,11 @@ pub fn check(project: &Project, out: &Path) -> Vec<OverrideProblem> {
 /// there to check. A remote module's variables are not known: its overrides go unchecked.
 pub fn check_targets(targets: &[Targets], out: &Path) -> Vec<OverrideProblem> {
     let mut problems = Vec::new();
+    // A first `gen` into a new folder: nothing below it can be found, so no path is probed
+    // (one per unit, thousands at 500 environments).
+    if !std::fs::metadata(out).is_ok_and(|m| m.is_dir()) {
+        return problems;
+    }
     let mut known = std::collections::HashMap::<String, Option<BTreeSet<String>>>::new();
     let mut variables_of = |module: &str| -> Option<BTreeSet<String>> {
         known

@@ -78,9 +78,10 @@ pub fn recall(dir: &Path, spec: &Path, bytes: &[u8]) -> Option<Known> {
     Some(Known { inputs, targets })
 }
 
-/// Records what `project` (validated from `bytes`, read from `spec`) is, for output folder
-/// `dir`, when the spec can be known from its bytes alone. Best effort.
-pub fn remember(dir: &Path, spec: &Path, bytes: &[u8], project: &Project) {
+/// Records what `project` (validated from `bytes`, read from `spec`, with fingerprint
+/// `inputs`: [`fresh::inputs_fingerprint`]) is, for output folder `dir`, when the spec can be
+/// known from its bytes alone. Best effort.
+pub fn remember(dir: &Path, spec: &Path, bytes: &[u8], project: &Project, inputs: Digest256) {
     let names_a_file = project
         .environments
         .iter()
@@ -106,11 +107,7 @@ pub fn remember(dir: &Path, spec: &Path, bytes: &[u8], project: &Project) {
     let Some(path) = fresh::cache_file(&dir, ".spec") else {
         return;
     };
-    let mut text = format!(
-        "{MEMO_FORMAT}\n{}\n{}\n",
-        key.to_hex(),
-        fresh::inputs_fingerprint(project).to_hex()
-    );
+    let mut text = format!("{MEMO_FORMAT}\n{}\n{}\n", key.to_hex(), inputs.to_hex());
     for env in crate::overrides::targets(project) {
         text.push_str(&format!("env {}\n", env.environment));
         for (unit, module) in &env.units {

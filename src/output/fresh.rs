@@ -42,13 +42,10 @@ pub(crate) const BUILD_FINGERPRINT: &str = env!("TGFORGE_BUILD_FINGERPRINT");
 /// itself) and the validated spec (its debug form holds every value the plan reads,
 /// including the spec's file name and the text of any lifecycle policy file).
 pub fn inputs_fingerprint(project: &Project) -> Digest256 {
-    Digest256::of(
-        format!(
-            "{BUILD_FINGERPRINT}\n{}\n{project:?}",
-            executable_identity()
-        )
-        .as_bytes(),
-    )
+    Digest256::of_fmt(format_args!(
+        "{BUILD_FINGERPRINT}\n{}\n{project:?}",
+        executable_identity()
+    ))
 }
 
 /// The running executable, cheaply: its path, size, modification time and (on Unix) inode.

@@ -48,6 +48,31 @@ impl Digest256 {
         Digest256(hasher.finalize().into())
     }
 
+    /// The digest of what `args` formats to, hashed as it is written (a large value's debug
+    /// form is never held whole).
+    pub fn of_fmt(args: std::fmt::Arguments) -> Digest256 {
+        /// Formatting writes many short pieces: they are hashed in blocks of a few KiB.
+        struct Hashing(Sha256, Vec<u8>);
+        impl std::fmt::Write for Hashing {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                if self.1.len() + s.len() > self.1.capacity() {
+                    self.0.update(&self.1);
+                    self.1.clear();
+                }
+                if s.len() >= self.1.capacity() {
+                    self.0.update(s.as_bytes());
+                } else {
+                    self.1.extend_from_slice(s.as_bytes());
+                }
+                Ok(())
+            }
+        }
+        let mut hashing = Hashing(Sha256::new(), Vec::with_capacity(16 * 1024));
+        std::fmt::Write::write_fmt(&mut hashing, args).expect("hashing cannot fail");
+        hashing.0.update(&hashing.1);
+        Digest256(hashing.0.finalize().into())
+    }
+
     pub fn of(bytes: &[u8]) -> Digest256 {
         Digest256(Sha256::digest(bytes).into())
     }
@@ -183,6 +208,24 @@ pub fn read(root: &Path) -> Result<Option<(Manifest, Vec<u8>)>, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hashing as formatted is hashing the formatted text, whatever the size of the pieces.
+    #[test]
+    fn a_digest_of_formatted_text_is_that_of_the_text() {
+        let long = "x".repeat(40_000);
+        for (a, b) in [
+            ("", ""),
+            ("a", "b"),
+            (long.as_str(), "y"),
+            ("z", long.as_str()),
+        ] {
+            let text = format!("{a}\n{b:?}\n{}", a.len());
+            assert_eq!(
+                Digest256::of_fmt(format_args!("{a}\n{b:?}\n{}", a.len())),
+                Digest256::of(text.as_bytes())
+            );
+        }
+    }
 
     #[test]
     fn round_trips_and_is_sorted_one_path_per_line() {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::naming::{self, fit};
 use crate::network;
-use crate::plan::{runtime, units};
+use crate::plan::{Unit, runtime, units};
 use crate::project::{
     ComputePlatform, DatabaseEngine, Ecr, Environment, IacTool, MasterPassword, NatMode, Project,
     StateLocking,
@@ -330,65 +330,64 @@ pub fn bootstrap(project: &Project, env: &Environment) -> Value {
     })
 }
 
-/// Context of the tree's README.
-pub fn readme(project: &Project) -> Value {
-    let environments: Vec<Value> = project
-        .environments
-        .iter()
-        .map(|env| {
-            let units = crate::plan::units_for(project, env);
-            let names = names(project, env);
-            let uses_ecr = units::uses_ecr(env);
-            // The manual steps, in order; the template words each one.
-            let mut steps = vec!["bootstrap"];
-            if uses_ecr {
-                steps.push("push_image");
-            }
-            if env.packer.is_some() {
-                steps.push("bake_amis");
-            }
-            // Migrations run before the app takes traffic: the database and the job first,
-            // then the migrations (and collectstatic), then the app and everything else.
-            if env.migrations.is_some() {
-                steps.push("apply_migrations");
-                steps.push("migrate");
-            }
-            steps.push("apply");
-            // Static files nothing in the tree uploads: a documented deploy step.
-            if env.static_files.is_some() && !units::collectstatic(env) {
-                steps.push("upload_static");
-            }
-            if env.domain.is_some() && !units::provisions_certificates(env) {
-                steps.push("point_dns");
-            }
-            json!({
-                "name": env.name,
-                "region": env.region,
-                "profile": env.profile,
-                "account_id": env.account_id,
-                "domain": env.domain,
-                "origin_domain": env.origin_domain,
-                "static_files": env.static_files.is_some(),
-                "provisioned_certificates": units::provisions_certificates(env),
-                "subnets": crate::graph::subnet_rows(env),
-                "apply_steps": crate::graph::apply_steps(&units),
-                "parameters": parameters(project, env),
-                "generated_secrets": env.generated_parameters(&project.name).into_values().collect::<Vec<_>>(),
-                "managed_password": runtime::managed_credentials(env),
-                "image_tag": env.app.image_tag,
-                "repository": names["ecr_repository"],
-                "migrations_project": names["migrations"],
-                "collectstatic": units::collectstatic(env),
-                "static_bucket": names["static_bucket"],
-                "migrations": env.migrations.is_some(),
-                "compute_unit": units::compute_unit(env),
-                "ami_pattern": names["ami_pattern"],
-                "steps": steps,
-                "ci_role": env.ci_role_arn.as_ref().filter(|_| project.tooling.github_actions.is_some()),
-                "plan_blockers": plan_blockers(env),
-            })
-        })
-        .collect();
+/// The README's part about `env`, whose units are `units` (`units_for`): made while the
+/// environment is planned, on its thread, from the units planned there.
+pub fn readme_environment(project: &Project, env: &Environment, units: &[Unit]) -> Value {
+    let names = names(project, env);
+    let uses_ecr = units::uses_ecr(env);
+    // The manual steps, in order; the template words each one.
+    let mut steps = vec!["bootstrap"];
+    if uses_ecr {
+        steps.push("push_image");
+    }
+    if env.packer.is_some() {
+        steps.push("bake_amis");
+    }
+    // Migrations run before the app takes traffic: the database and the job first,
+    // then the migrations (and collectstatic), then the app and everything else.
+    if env.migrations.is_some() {
+        steps.push("apply_migrations");
+        steps.push("migrate");
+    }
+    steps.push("apply");
+    // Static files nothing in the tree uploads: a documented deploy step.
+    if env.static_files.is_some() && !units::collectstatic(env) {
+        steps.push("upload_static");
+    }
+    if env.domain.is_some() && !units::provisions_certificates(env) {
+        steps.push("point_dns");
+    }
+    json!({
+        "name": env.name,
+        "region": env.region,
+        "profile": env.profile,
+        "account_id": env.account_id,
+        "domain": env.domain,
+        "origin_domain": env.origin_domain,
+        "static_files": env.static_files.is_some(),
+        "provisioned_certificates": units::provisions_certificates(env),
+        "subnets": crate::graph::subnet_rows(env),
+        "apply_steps": crate::graph::apply_steps(units),
+        "parameters": parameters(project, env),
+        "generated_secrets": env.generated_parameters(&project.name).into_values().collect::<Vec<_>>(),
+        "managed_password": runtime::managed_credentials(env),
+        "image_tag": env.app.image_tag,
+        "repository": names["ecr_repository"],
+        "migrations_project": names["migrations"],
+        "collectstatic": units::collectstatic(env),
+        "static_bucket": names["static_bucket"],
+        "migrations": env.migrations.is_some(),
+        "compute_unit": units::compute_unit(env),
+        "ami_pattern": names["ami_pattern"],
+        "steps": steps,
+        "ci_role": env.ci_role_arn.as_ref().filter(|_| project.tooling.github_actions.is_some()),
+        "plan_blockers": plan_blockers(env),
+    })
+}
+
+/// Context of the tree's README, from each environment's part ([`readme_environment`]) and the
+/// flowchart, in the order of the environments.
+pub fn readme(project: &Project, environments: Vec<Value>, mermaid: String) -> Value {
     json!({
         "spec_name": project.spec_name,
         "project": project.name,
@@ -397,7 +396,7 @@ pub fn readme(project: &Project) -> Value {
         // Run from the repository root: the spec and the tree where the repository keeps them.
         "regenerate_command": regenerate_command(project),
         // Built by graph::mermaid from validated names, with labels escaped there.
-        "mermaid": crate::graph::mermaid(project),
+        "mermaid": mermaid,
         "environments": environments,
     })
 }

@@ -151,6 +151,9 @@ pub struct Shared {
     /// Lifecycle policy files by path: generated ones are shared by every environment keeping
     /// the same count; a user's file is copied once per environment that names it.
     ecr_policies: BTreeMap<String, Ecr>,
+    /// Each planned environment's part of the README (context and flowchart) by name, made
+    /// from the units planned for it rather than planned again.
+    readme: BTreeMap<String, (Value, String)>,
 }
 
 impl Shared {
@@ -158,6 +161,7 @@ impl Shared {
     pub fn merge(&mut self, other: Shared) {
         self.modules.extend(other.modules);
         self.ecr_policies.extend(other.ecr_policies);
+        self.readme.extend(other.readme);
     }
 }
 
@@ -178,9 +182,24 @@ pub fn plan_shared(project: &Project, shared: Shared, plan: &mut RenderPlan) {
     let Shared {
         modules,
         ecr_policies,
+        mut readme,
     } = shared;
     plan.template("root.hcl", "root.hcl.tera", context::root(project));
-    plan.template("README.md", "README.md.tera", context::readme(project));
+    let (environments, flowchart): (Vec<Value>, Vec<String>) = project
+        .environments
+        .iter()
+        .map(|env| {
+            readme.remove(&env.name).unwrap_or_else(|| {
+                let units = units_for(project, env);
+                readme_parts(project, env, &units)
+            })
+        })
+        .unzip();
+    plan.template(
+        "README.md",
+        "README.md.tera",
+        context::readme(project, environments, crate::graph::mermaid_of(&flowchart)),
+    );
     if project.tooling.github_actions.is_some() {
         plan.template(
             ".github/workflows/infrastructure.yml",
@@ -222,6 +241,14 @@ pub fn plan_shared(project: &Project, shared: Shared, plan: &mut RenderPlan) {
     }
 }
 
+/// `env`'s part of the README: its context and its part of the flowchart.
+fn readme_parts(project: &Project, env: &Environment, units: &[Unit]) -> (Value, String) {
+    (
+        context::readme_environment(project, env, units),
+        crate::graph::mermaid_environment(project, env, units),
+    )
+}
+
 /// Plans the files of each of `environments` (unsorted) and records what they need from the
 /// shared part. An environment's plan depends on nothing but the project and itself, so
 /// environments can be planned (and rendered) one at a time, or on several threads.
@@ -234,6 +261,7 @@ pub fn plan_environments<'p>(
     let Shared {
         modules,
         ecr_policies,
+        readme,
     } = shared;
     for env in environments {
         let base = format!("{}/infrastructure", env.name);
@@ -265,6 +293,7 @@ pub fn plan_environments<'p>(
         }
 
         let units = units_for(project, env);
+        readme.insert(env.name.clone(), readme_parts(project, env, &units));
         for unit in &units {
             modules.extend(unit.module.generated());
             let ctx = TemplateContext::from(env_context.clone()).with("unit", unit.to_context());
