@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -224,7 +223,7 @@ pub fn run_stack(
     let order = stack.apply_order();
     let results = par_graph(
         &order,
-        |name| stack.deps_of(name),
+        &waits_by_name(&order, |name| stack.deps_of(name)),
         opts.jobs,
         |name| {
             let missing: Vec<_> = stack
@@ -336,14 +335,15 @@ pub fn run_stack(
         .rev()
         .filter(|n| attempted.contains(n))
         .collect();
+    let dependents = |name: &str| {
+        todo.iter()
+            .filter(|other| stack.deps_of(other).contains(name))
+            .cloned()
+            .collect()
+    };
     let results = par_graph(
         &todo,
-        |name| {
-            todo.iter()
-                .filter(|other| stack.deps_of(other).contains(name))
-                .cloned()
-                .collect()
-        },
+        &waits_by_name(&todo, dependents),
         opts.jobs,
         |name| {
             let (outcome, secs) = (|| -> Result<(Outcome, f64)> {
@@ -743,44 +743,21 @@ fn indent(s: &str) -> String {
 
 /// `f` over `items` on up to `jobs` threads, results in input order.
 fn par_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..jobs.max(1).min(items.len().max(1)) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= items.len() {
-                        break;
-                    }
-                    let r = f(&items[i]);
-                    *slots[i].lock().unwrap() = Some(r);
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|m| m.into_inner().unwrap().expect("every item ran"))
-        .collect()
+    par_graph(items, &vec![Vec::new(); items.len()], jobs, f)
 }
 
-/// `f` over `items` on up to `jobs` threads, each item only once every item it waits for
-/// (`waits_for`, counted only where it is one of `items`) has finished; among the items that
-/// may start, the earliest in `items` goes first. Results in input order. `waits_for` must
-/// not form a cycle (the stack's levels already refuse one).
-fn par_graph<R: Send>(
+/// For each of `items`, the positions in `items` of the names it waits for (`waits_for`;
+/// names that are not among `items` are not waited for).
+fn waits_by_name(
     items: &[String],
     waits_for: impl Fn(&str) -> BTreeSet<String>,
-    jobs: usize,
-    f: impl Fn(&String) -> R + Sync,
-) -> Vec<R> {
+) -> Vec<Vec<usize>> {
     let index: BTreeMap<&str, usize> = items
         .iter()
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    let waits: Vec<Vec<usize>> = items
+    items
         .iter()
         .map(|n| {
             waits_for(n)
@@ -788,7 +765,19 @@ fn par_graph<R: Send>(
                 .filter_map(|w| index.get(w.as_str()).copied())
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// `f` over `items` on up to `jobs` threads, each item only once every item it waits for
+/// (`waits[i]`: positions in `items`) has finished; among the items that may start, the
+/// earliest in `items` goes first. Results in input order. `waits` must not form a cycle
+/// (the stack's levels already refuse one).
+fn par_graph<T: Sync, R: Send>(
+    items: &[T],
+    waits: &[Vec<usize>],
+    jobs: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     // (started, finished) per item.
     let state = Mutex::new((vec![false; items.len()], vec![false; items.len()]));
     let changed = Condvar::new();
@@ -856,7 +845,7 @@ mod tests {
             }
         };
         let log = Mutex::new(Vec::new());
-        let out = par_graph(&items, waits, 3, |n| {
+        let out = par_graph(&items, &waits_by_name(&items, waits), 3, |n| {
             log.lock().unwrap().push(format!("start {n}"));
             std::thread::sleep(std::time::Duration::from_millis(20));
             log.lock().unwrap().push(format!("end {n}"));
