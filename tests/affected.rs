@@ -59,14 +59,7 @@ impl Repo {
     }
     /// git run in `dir` (a folder of the repository).
     fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
+        common::git(dir, args)
     }
     fn commit(&self, message: &str) {
         self.git(&["add", "-A"]);

@@ -198,14 +198,8 @@ fn local_git_and_registry_units_generate_with_dependency_blocks_and_mocks() {
     gen_command(&spec, &out).arg("--check").assert().success();
 
     let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
-            .args(args)
-            .current_dir(&out)
-            .output()
-            .unwrap()
-            .status;
-        assert!(status.success(), "git {args:?}");
+        let identity = ["-c", "user.email=t@example.com", "-c", "user.name=t"];
+        common::git(&out, &[&identity[..], args].concat());
     };
     git(&["init", "-q"]);
     git(&["add", "-A"]);

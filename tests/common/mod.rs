@@ -23,6 +23,18 @@ pub fn tgforge() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("tgforge").expect("the tgforge binary is built")
 }
 
+/// `git ARGS` run in `dir`; its standard output. Panics (failing the test) when git fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// `tgforge gen SPEC -o OUT`, to add arguments to and run.
 pub fn gen_command(spec: &Path, out: &Path) -> assert_cmd::Command {
     let mut command = tgforge();
