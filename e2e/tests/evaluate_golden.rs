@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use hcl::Value;
+use tgforge_e2e::config::LoadedUnit;
 use tgforge_e2e::stack::{self, dependency_outputs};
 
 fn golden(name: &str) -> PathBuf {
@@ -48,11 +49,7 @@ fn team_task_units_evaluate_like_terragrunt() {
     );
 
     let unit = &stack.units["ecs_fargate"];
-    let outputs: BTreeMap<String, Value> = unit
-        .dependencies
-        .iter()
-        .map(|(n, d)| (n.clone(), dependency_outputs(d, None, "plan").unwrap()))
-        .collect();
+    let outputs = mock_outputs(unit);
     let cfg = unit.evaluate(&outputs).unwrap();
     let root = std::path::absolute(golden("team-task")).unwrap();
     let root = tgforge_e2e::config::normalize(&root);
@@ -157,11 +154,7 @@ fn a_unit_of_the_specs_own_evaluates_with_the_mocks_of_the_unit_it_reads() {
     // It reads the app's unit, so Terragrunt applies it last.
     assert_eq!(stack.levels.last().unwrap(), &vec!["jobs_queue"]);
     let unit = &stack.units["jobs_queue"];
-    let outputs: BTreeMap<String, Value> = unit
-        .dependencies
-        .iter()
-        .map(|(n, d)| (n.clone(), dependency_outputs(d, None, "plan").unwrap()))
-        .collect();
+    let outputs = mock_outputs(unit);
     let cfg = unit.evaluate(&outputs).unwrap();
     assert_eq!(
         cfg.inputs["consumer_role_arn"],
@@ -169,4 +162,12 @@ fn a_unit_of_the_specs_own_evaluates_with_the_mocks_of_the_unit_it_reads() {
     );
     assert_eq!(cfg.inputs["name"], Value::from("custom-production-jobs"));
     assert!(cfg.source.unwrap().ends_with("/Modules//Jobs_Queue"));
+}
+
+/// Each dependency's outputs as a plan before anything exists sees them: its mock outputs.
+fn mock_outputs(unit: &LoadedUnit) -> BTreeMap<String, Value> {
+    unit.dependencies
+        .iter()
+        .map(|(n, d)| (n.clone(), dependency_outputs(d, None, "plan").unwrap()))
+        .collect()
 }
