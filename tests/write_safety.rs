@@ -66,6 +66,55 @@ fn a_run_that_fails_while_writing_leaves_the_previous_tree_exactly_as_it_was() {
 }
 
 #[test]
+fn a_first_generation_that_fails_while_writing_leaves_nothing_at_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec_path = write_spec(tmp.path(), "team-task.yaml", &grown());
+    let files = tgforge::generate(&spec_path).unwrap().1;
+    // A folder that does not exist, below parents that do not exist either.
+    let out = tmp.path().join("new/parents/out");
+    let before = snapshot(tmp.path());
+    for fail_after in [0, 1, files.len() / 2, files.len()] {
+        let options = Options {
+            fail_after_staging: Some(fail_after),
+            ..Default::default()
+        };
+        let err = output::regenerate(&out, &files, &options).unwrap_err();
+        assert!(
+            matches!(&err, OutputError::Internal(e) if e.to_string().contains("injected failure")),
+            "{err}"
+        );
+        assert_eq!(
+            snapshot(tmp.path()),
+            before,
+            "after {fail_after} written files: no output folder, no parent made for it, no \
+             staging folder"
+        );
+    }
+    // Without the failure: the whole tree, nothing beside it, and it is up to date.
+    let plan = output::regenerate(&out, &files, &Options::default()).unwrap();
+    assert_eq!(
+        plan.counts().created,
+        files.len() + 1,
+        "every file and the manifest"
+    );
+    assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    let entries: Vec<_> = std::fs::read_dir(tmp.path().join("new/parents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries, ["out"]);
+    for file in &files {
+        assert_eq!(
+            std::fs::read_to_string(out.join(&file.path)).unwrap(),
+            file.contents,
+            "{}",
+            file.path
+        );
+    }
+    gen_cmd(&spec_path, &out, &["--check"]).success();
+}
+
+#[test]
 fn a_held_lock_makes_a_second_run_fail_with_a_clear_message_and_write_nothing() {
     let s = TeamTask::generated_and_aged();
     s.write_spec(&grown());
@@ -127,7 +176,8 @@ fn concurrent_runs_on_one_folder_never_corrupt_it() {
             );
         }
         gen_cmd(&spec_path, &out, &["--check"]).success();
-        assert_eq!(leftovers(&out), Vec::<String>::new());
+        // Nothing left in the tree, nor beside it (a first generation stages beside it).
+        assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
         // Next round starts from a different tree.
         write_spec(tmp.path(), "team-task.yaml", &team_task());
         gen_cmd(&spec_path, &out, &[]).success();

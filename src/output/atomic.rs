@@ -191,13 +191,13 @@ pub fn sync_folder(path: &Path) -> io::Result<()> {
 
 /// Flushes everything written to the file system holding `root`.
 #[cfg(target_os = "linux")]
-fn sync_file_system(root: &Path) -> io::Result<()> {
+pub(super) fn sync_file_system(root: &Path) -> io::Result<()> {
     let dir = File::open(root)?;
     rustix::fs::syncfs(&dir).map_err(io::Error::from)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn sync_file_system(_root: &Path) -> io::Result<()> {
+pub(super) fn sync_file_system(_root: &Path) -> io::Result<()> {
     unreachable!("only Linux batches flushes")
 }
 

@@ -18,6 +18,7 @@ pub mod changes;
 pub mod fresh;
 pub mod lock;
 pub mod manifest;
+mod new_tree;
 pub mod paths;
 pub mod report;
 
@@ -91,16 +92,36 @@ pub fn regenerate<'a>(
     let created = if folder_exists(dir)? {
         Vec::new()
     } else {
-        create_folders(&absolute(dir)?)?
+        let dir = absolute(dir)?;
+        match dir.parent().filter(|_| dir.file_name().is_some()) {
+            Some(parent) => {
+                let created = create_folders(parent)?;
+                match new_tree::write(&dir, files, options) {
+                    Ok(Some(plan)) => return Ok(plan),
+                    // The folder appeared meanwhile: regenerated as it is now, below.
+                    Ok(None) => created,
+                    Err(e) => {
+                        remove_created(&created);
+                        return Err(e);
+                    }
+                }
+            }
+            None => create_folders(&dir)?,
+        }
     };
     let result = regenerate_existing(dir, files, options);
     if !matches!(&result, Ok(plan) if plan.conflicts.is_empty()) {
         // The lock (and its file) is gone by now; a folder that is not empty stays.
-        for folder in created.iter().rev() {
-            let _ = std::fs::remove_dir(folder);
-        }
+        remove_created(&created);
     }
     result
+}
+
+/// Removes the folders a failed run created (outermost first in `created`), where empty.
+fn remove_created(created: &[std::path::PathBuf]) {
+    for folder in created.iter().rev() {
+        let _ = std::fs::remove_dir(folder);
+    }
 }
 
 /// [`regenerate`] into an existing folder.

@@ -1,0 +1,218 @@
+//! A first generation: the output folder does not exist yet, so the whole tree is written into
+//! a hidden staging folder beside it and renamed into place in one step.
+//!
+//! Nothing can be in the way and nothing is overwritten, so there is no per-file staging: each
+//! file is written once, straight into the staging folder, by every core at once (a large
+//! tree's cost is its system calls, which run in parallel). The folder's rename is atomic: a
+//! reader sees no tree or the whole tree with its manifest, never a part. An error removes the
+//! staging folder (and the parent folders this run created); only a killed process can leave
+//! a `.tgforge-tmp-NAME-*` folder beside the output, never a partial output folder.
+//!
+//! When the output folder appears while the tree is being written (another run, a person),
+//! the staging folder is dropped and the caller falls back to the ordinary regeneration,
+//! which takes the folder's lock and plans against what is there.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+
+use super::atomic::{PER_FILE_SYNC_LIMIT, TEMP_PREFIX, sync_file_system, sync_folder};
+use super::changes::{self, Action, ChangePlan, FileChange, Known};
+use super::lock::DirLock;
+use super::paths::{join, parent_folders};
+use super::{Options, OutputError};
+use crate::render::{RenderedFile, worker_threads};
+
+/// Writes `files` as the new folder `dir` (absolute, not existing, its parent existing).
+/// `Ok(None)`: `dir` appeared meanwhile, nothing was written; regenerate it as it is now.
+pub fn write<'a>(
+    dir: &Path,
+    files: &'a [RenderedFile],
+    options: &Options,
+) -> Result<Option<ChangePlan<'a>>, OutputError> {
+    let started = std::time::SystemTime::now();
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return Ok(None);
+    };
+    let known = Known::trusting_journal(Default::default(), Default::default(), files);
+    let plan = changes::plan(dir, false, files, &known, None, options.force)?;
+    let writes: Vec<&FileChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Create)
+        .collect();
+    let staging = StagingFolder::create(parent, &name.to_string_lossy())
+        .with_context(|| format!("creating a staging folder in {}", parent.display()))?;
+    write_all(&staging.path, dir, &writes, options)?;
+    let sync_each = writes.len() <= PER_FILE_SYNC_LIMIT || !cfg!(target_os = "linux");
+    if !sync_each {
+        sync_file_system(&staging.path).context("flushing the new files")?;
+    }
+    match std::fs::rename(&staging.path, dir) {
+        Ok(()) => staging.keep(),
+        Err(e) if appeared(&e) => return Ok(None),
+        Err(e) => {
+            return Err(anyhow::Error::new(e)
+                .context(format!("renaming the new tree into {}", dir.display()))
+                .into());
+        }
+    }
+    if sync_each {
+        sync_folder(parent)
+    } else {
+        sync_file_system(dir)
+    }
+    .with_context(|| format!("flushing {}", parent.display()))?;
+    // Recorded for the no-op fast path under the folder's lock, as every writing run does
+    // (see fresh.rs); when another run holds it already, that run records the folder.
+    if let Some(fingerprint) = options.fingerprint
+        && let Ok(mut lock) = DirLock::exclusive(dir)
+    {
+        super::remember(dir, fingerprint, &plan, started);
+        lock.tree_settled();
+    }
+    Ok(Some(plan))
+}
+
+/// Whether a rename failed because the target folder exists now.
+fn appeared(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::AlreadyExists | io::ErrorKind::DirectoryNotEmpty
+    )
+}
+
+/// Writes every change into `staging` (shown as under `dir` in messages), on every core:
+/// each thread takes a run of consecutive paths, so it mostly creates its own folders.
+fn write_all(
+    staging: &Path,
+    dir: &Path,
+    writes: &[&FileChange],
+    options: &Options,
+) -> anyhow::Result<()> {
+    let sync_each = writes.len() <= PER_FILE_SYNC_LIMIT || !cfg!(target_os = "linux");
+    let write_run = |run: &[&FileChange]| -> anyhow::Result<()> {
+        let mut folders = FolderMaker::default();
+        for change in run {
+            let contents = change.new.as_deref().unwrap_or_default();
+            write_one(
+                staging,
+                &mut folders,
+                &change.path,
+                contents.as_bytes(),
+                sync_each,
+            )
+            .with_context(|| format!("writing {}", join(dir, &change.path).display()))?;
+        }
+        if sync_each {
+            for folder in &folders.made {
+                sync_folder(&join(staging, folder))?;
+            }
+        }
+        Ok(())
+    };
+    if let Some(after) = options.fail_after_staging {
+        write_run(&writes[..after.min(writes.len())])?;
+        return Err(anyhow!(
+            "injected failure after staging {after} files (test hook)"
+        ));
+    }
+    let threads = worker_threads(writes.len() / 256);
+    if threads == 1 {
+        return write_run(writes);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = writes
+            .chunks(writes.len().div_ceil(threads))
+            .map(|run| scope.spawn(move || write_run(run)))
+            .collect();
+        // Every thread is joined before the first error is returned.
+        let results: Vec<_> = handles
+            .into_iter()
+            .map(|h| h.join().expect("a writing thread panicked"))
+            .collect();
+        results.into_iter().collect()
+    })
+}
+
+/// Writes one new file (which must not exist) under `root`, creating its folders.
+fn write_one(
+    root: &Path,
+    folders: &mut FolderMaker,
+    rel: &str,
+    contents: &[u8],
+    sync: bool,
+) -> io::Result<()> {
+    folders.make(root, rel)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(join(root, rel))?;
+    file.write_all(contents)?;
+    if sync {
+        file.sync_all()?;
+    }
+    Ok(())
+}
+
+/// The folders a writing thread made or found (another thread may make a shared one first).
+#[derive(Default)]
+struct FolderMaker {
+    seen: HashSet<String>,
+    made: Vec<String>,
+}
+
+impl FolderMaker {
+    fn make(&mut self, root: &Path, rel: &str) -> io::Result<()> {
+        for folder in parent_folders(rel) {
+            if self.seen.contains(folder) {
+                continue;
+            }
+            match std::fs::create_dir(join(root, folder)) {
+                Ok(()) => self.made.push(folder.to_string()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+            self.seen.insert(folder.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// A new, empty folder `.tgforge-tmp-NAME-ID` beside the output, removed with everything in it
+/// when dropped, unless kept.
+struct StagingFolder {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl StagingFolder {
+    fn create(parent: &Path, name: &str) -> io::Result<StagingFolder> {
+        let id = std::process::id();
+        for attempt in 0u32.. {
+            let path = parent.join(format!("{TEMP_PREFIX}{name}-{id}-{attempt}"));
+            // Made by create_dir, never reused: a folder of that name belongs to someone else.
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(StagingFolder { path, keep: false }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => {}
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("the loop returns")
+    }
+
+    fn keep(mut self) {
+        self.keep = true;
+    }
+}
+
+impl Drop for StagingFolder {
+    fn drop(&mut self) {
+        if !self.keep {
+            // Never follows a link: only what this run made is removed.
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
