@@ -57,32 +57,35 @@ impl Renderer {
 
     /// Renders every planned file (in plan order); HCL files get `terraform fmt` alignment.
     pub fn render(&self, plan: &RenderPlan) -> Result<Vec<RenderedFile>> {
-        self.render_files(&plan.files).map_err(|(_, e)| e)
+        self.render_files(plan.files.clone()).map_err(|(_, e)| e)
     }
 
-    /// Renders `files` in order; on an error, the path of the first file that failed.
+    /// Renders `files` in order; on an error, the path of the first file that failed. The
+    /// files are taken, so that a context no other file shares is used as it is instead of
+    /// copied (the README's holds every environment).
     fn render_files(
         &self,
-        files: &[PlannedFile],
+        files: Vec<PlannedFile>,
     ) -> std::result::Result<Vec<RenderedFile>, (String, anyhow::Error)> {
         let mut contexts = ContextCache::default();
         files
-            .iter()
+            .into_iter()
             .map(|file| {
-                self.render_file(file, &mut contexts)
-                    .map_err(|e| (file.path.clone(), e))
+                let path = file.path.clone();
+                self.render_file(file, &mut contexts).map_err(|e| (path, e))
             })
             .collect()
     }
 
-    fn render_file(&self, file: &PlannedFile, contexts: &mut ContextCache) -> Result<RenderedFile> {
-        let contents = match &file.source {
+    fn render_file(&self, file: PlannedFile, contexts: &mut ContextCache) -> Result<RenderedFile> {
+        let verbatim = matches!(file.source, FileSource::Embedded { .. });
+        let contents = match file.source {
             FileSource::Template { template, context } => {
                 let ctx = contexts
                     .enter(context)
                     .map_err(|e| anyhow!("context for {}: {e}", file.path))?;
-                let rendered = self.tera.render(template, ctx);
-                contexts.leave(context);
+                let rendered = self.tera.render(&template, ctx);
+                contexts.leave();
                 rendered.map_err(|e| {
                     anyhow!(
                         "rendering {} from {template}: {}",
@@ -91,17 +94,16 @@ impl Renderer {
                     )
                 })?
             }
-            FileSource::Embedded { embedded_path } => embedded_text(embedded_path)?,
-            FileSource::Text(text) => text.clone(),
+            FileSource::Embedded { embedded_path } => embedded_text(&embedded_path)?,
+            FileSource::Text(text) => text,
         };
-        let verbatim = matches!(file.source, FileSource::Embedded { .. });
         let contents = if is_hcl(&file.path) && !verbatim {
             hcl_format::align(&contents)
         } else {
             contents
         };
         Ok(RenderedFile {
-            path: file.path.clone(),
+            path: file.path,
             contents,
             verbatim,
         })
@@ -126,7 +128,7 @@ impl Renderer {
                 let mut plan = RenderPlan::default();
                 plan::plan_environments(project, [env], &mut plan, &mut shared);
                 plan.sort();
-                done.push(self.render_files(&plan.files));
+                done.push(self.render_files(plan.files));
             }
             (done, shared)
         };
@@ -148,7 +150,7 @@ impl Renderer {
         }
         plan::plan_shared(project, shared, &mut plan);
         plan.sort();
-        batches.push(self.render_files(&plan.files));
+        batches.push(self.render_files(plan.files));
 
         let mut files = Vec::new();
         let mut first_error: Option<(String, anyhow::Error)> = None;
@@ -179,36 +181,53 @@ pub fn worker_threads(items: usize) -> usize {
 
 /// The Tera context of the file being rendered. A shared context is converted once and kept
 /// while the next files share it (an environment's files follow each other); a file's own
-/// values are set before it renders and taken out after.
+/// values are set before it renders and taken out after. A context no other file holds is
+/// taken as it is, not copied.
 #[derive(Default)]
 struct ContextCache {
-    /// The shared value the context was made from (held, so its address stays its identity).
+    /// The shared value the context was made from (held, so its address stays its identity);
+    /// `None` when the context was taken from a file alone in holding it.
     shared: Option<Arc<Value>>,
     context: tera::Context,
+    /// The current file's own keys.
+    own: Vec<&'static str>,
 }
 
 impl ContextCache {
-    fn enter(&mut self, context: &TemplateContext) -> Result<&tera::Context> {
+    fn enter(&mut self, context: TemplateContext) -> Result<&tera::Context> {
+        let TemplateContext { shared, own } = context;
         if !self
             .shared
             .as_ref()
-            .is_some_and(|s| Arc::ptr_eq(s, &context.shared))
+            .is_some_and(|s| Arc::ptr_eq(s, &shared))
         {
             self.shared = None;
-            self.context = tera::Context::from_value((*context.shared).clone())?;
-            self.shared = Some(context.shared.clone());
+            self.context = match Arc::try_unwrap(shared) {
+                Ok(value) => tera::Context::from_value(value)?,
+                Err(shared) => {
+                    let context = tera::Context::from_value((*shared).clone())?;
+                    self.shared = Some(shared);
+                    context
+                }
+            };
         }
-        for (key, value) in &context.own {
-            self.context.insert(*key, value);
+        self.own.clear();
+        for (key, value) in own {
+            self.context.insert(key, &value);
+            self.own.push(key);
         }
         Ok(&self.context)
     }
 
-    /// Undoes the file's own values (restoring a shared value of the same name).
-    fn leave(&mut self, context: &TemplateContext) {
-        for (key, _) in &context.own {
-            match context.shared.get(key) {
-                Some(value) => self.context.insert(*key, value),
+    /// Undoes the file's own values (restoring a shared value of the same name). A context
+    /// taken from its only holder is made anew for the next file, so it is left as it is.
+    fn leave(&mut self) {
+        let Some(shared) = &self.shared else {
+            return;
+        };
+        for key in self.own.drain(..) {
+            match shared.get(key) {
+                Some(value) => self.context.insert(key, value),
                 None => {
                     self.context.remove(key);
                 }
@@ -301,14 +320,24 @@ mod tests {
         let mut cache = ContextCache::default();
         let own = TemplateContext::from(shared.clone()).with("unit", serde_json::json!("own"));
         let plain = TemplateContext::from(shared.clone());
-        assert_eq!(cache.enter(&own).unwrap().get("unit").unwrap(), "own");
-        cache.leave(&own);
-        assert_eq!(cache.enter(&plain).unwrap().get("unit").unwrap(), "shared");
-        cache.leave(&plain);
+        assert_eq!(cache.enter(own).unwrap().get("unit").unwrap(), "own");
+        cache.leave();
+        assert_eq!(
+            cache.enter(plain.clone()).unwrap().get("unit").unwrap(),
+            "shared"
+        );
+        cache.leave();
         let with_new = plain.clone().with("y", serde_json::json!(2));
-        assert!(cache.enter(&with_new).unwrap().contains_key("y"));
-        cache.leave(&with_new);
-        assert!(!cache.enter(&plain).unwrap().contains_key("y"));
+        assert!(cache.enter(with_new).unwrap().contains_key("y"));
+        cache.leave();
+        assert!(!cache.enter(plain).unwrap().contains_key("y"));
+        cache.leave();
+        // A context alone in its holder is taken, and the next file's is made anew.
+        let alone = TemplateContext::from(serde_json::json!({ "z": 3 }));
+        assert!(cache.enter(alone).unwrap().contains_key("z"));
+        cache.leave();
+        let next = TemplateContext::from(shared);
+        assert!(!cache.enter(next).unwrap().contains_key("z"));
     }
 
     /// The promise behind `RenderedFile::verbatim`: every embedded static file already is
