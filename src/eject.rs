@@ -107,8 +107,8 @@ fn with_ejected(spec: &LoadedSpec, module: &str) -> String {
     let count = spec.document.ejected_modules.len();
     let last_item = count
         .checked_sub(1)
-        .and_then(|i| spec.source_map.exact(&format!("ejected_modules[{i}]")));
-    let key = spec.source_map.exact("ejected_modules");
+        .and_then(|i| spec.source_map().exact(&format!("ejected_modules[{i}]")));
+    let key = spec.source_map().exact("ejected_modules");
     let mut out = String::with_capacity(source.len() + module.len() + 32);
     match (key, last_item) {
         // A block list: the new item goes after the last, indented like it.
@@ -142,7 +142,7 @@ fn with_ejected(spec: &LoadedSpec, module: &str) -> String {
         // No list (or an empty `ejected_modules:`): a new one, before `environments:`.
         _ => {
             let block = format!("ejected_modules:\n  - {module}\n");
-            let at = key.or_else(|| spec.source_map.exact("environments"));
+            let at = key.or_else(|| spec.source_map().exact("environments"));
             let replaces_key = key.is_some();
             for (i, line) in lines.iter().enumerate() {
                 match at {

@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Position, SpecErrors, did_you_mean};
 use crate::spec::merge::deep_merge;
 use crate::spec::model::{EnvironmentSpec, SpecDocument, StateSpec, ToolingSpec};
 use crate::spec::schema;
-use crate::spec::source_map::{MAX_INDEXED_DEPTH, SourceMap};
+use crate::spec::source_map::{LazySourceMap, MAX_INDEXED_DEPTH, SourceMap};
 
 /// Specs are small; anything larger is a mistake or an attack, refused before parsing.
 pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
@@ -22,16 +22,22 @@ pub struct LoadedSpec {
     /// The folder of the spec file (relative paths inside the spec are resolved against it).
     pub base_dir: PathBuf,
     pub source: String,
-    pub source_map: SourceMap,
+    /// Where each field was written: indexed from `source` when first asked for.
+    positions: LazySourceMap,
     pub document: SpecDocument,
     /// Each environment with `defaults` already merged under it, in name order.
     pub merged_environments: Vec<(String, EnvironmentSpec)>,
 }
 
 impl LoadedSpec {
+    /// Where each field of the spec was written.
+    pub fn source_map(&self) -> &SourceMap {
+        self.positions.get(&self.source)
+    }
+
     /// A located diagnostic for `field`, positioned where it (or its nearest parent) was written.
     pub fn diagnostic(&self, field: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(field, message).at(self.source_map.find(field))
+        Diagnostic::new(field, message).at(self.source_map().find(field))
     }
 
     /// Where an environment's field was written: in the environment, else in `defaults`.
@@ -41,16 +47,19 @@ impl LoadedSpec {
         } else {
             format!(".{field}")
         };
-        self.source_map
+        self.source_map()
             .exact(&format!("environments.{env}{suffix}"))
             .or_else(|| {
                 if field.is_empty() {
                     None
                 } else {
-                    self.source_map.exact(&format!("defaults.{field}"))
+                    self.source_map().exact(&format!("defaults.{field}"))
                 }
             })
-            .or_else(|| self.source_map.find(&format!("environments.{env}{suffix}")))
+            .or_else(|| {
+                self.source_map()
+                    .find(&format!("environments.{env}{suffix}"))
+            })
     }
 
     /// A diagnostic about `environments.ENV.FIELD`, located where the value was written; a
@@ -63,9 +72,9 @@ impl LoadedSpec {
             format!("environments.{env}.{field}")
         };
         if !field.is_empty()
-            && self.source_map.exact(&path).is_none()
+            && self.source_map().exact(&path).is_none()
             && self
-                .source_map
+                .source_map()
                 .exact(&format!("defaults.{field}"))
                 .is_some()
         {
@@ -267,8 +276,7 @@ pub fn load_bytes(
         ));
     }
 
-    let source_map = SourceMap::index(&source);
-    if let Some(position) = source_map.too_deep() {
+    if let Some(position) = SourceMap::too_deep_in(&source) {
         return Err(fail(
             &source,
             vec![
@@ -281,11 +289,13 @@ pub fn load_bytes(
             ],
         ));
     }
+    let positions = LazySourceMap::default();
+    let source_map = || positions.get(&source);
     let root: Value = serde_yaml::from_str(&source).map_err(|e| {
         let mut d = yaml_error(&e);
         // serde_yaml points a duplicate at its mapping; point at the repeated key instead.
         if d.message.contains("duplicate entry")
-            && let Some((path, position)) = source_map.first_duplicate()
+            && let Some((path, position)) = source_map().first_duplicate()
         {
             d.field = path.clone();
             d.position = Some(*position);
@@ -293,7 +303,7 @@ pub fn load_bytes(
         fail(&source, vec![d])
     })?;
     let located =
-        |field: &str, message: String| Diagnostic::new(field, message).at(source_map.find(field));
+        |field: &str, message: String| Diagnostic::new(field, message).at(source_map().find(field));
 
     let Value::Mapping(top) = &root else {
         return Err(fail(
@@ -342,7 +352,7 @@ pub fn load_bytes(
         }
     }
 
-    let section = |name: &str| top.get(name).cloned();
+    let section = |name: &str| top.get(name);
     let project: Option<String> =
         section("project").and_then(|v| typed(v, "project", &source_map, &mut diagnostics));
     let state: Option<StateSpec> = section("state")
@@ -357,13 +367,14 @@ pub fn load_bytes(
         .unwrap_or_default();
     let defaults_value = section("defaults").filter(|v| !v.is_null());
     let defaults: Option<EnvironmentSpec> = defaults_value
-        .clone()
         .filter(|_| !skip_defaults)
         .and_then(|v| typed(v, "defaults", &source_map, &mut diagnostics));
 
     let mut environments = std::collections::BTreeMap::new();
     let mut merged_environments = Vec::new();
-    // Borrowed: each environment is copied once, into its own typed value.
+    // Borrowed: an environment is typed from the parsed value, and copied only to merge it
+    // under `defaults`.
+    let empty = Value::Mapping(Default::default());
     match top.get("environments") {
         Some(Value::Mapping(envs)) if !envs.is_empty() => {
             for (key, value) in envs {
@@ -372,29 +383,28 @@ pub fn load_bytes(
                 if skipped_envs.contains(&name) {
                     continue;
                 }
-                let value = if value.is_null() {
-                    Value::Mapping(Default::default())
-                } else {
-                    value.clone()
-                };
+                let value = if value.is_null() { &empty } else { value };
                 let Some(own) =
-                    typed::<EnvironmentSpec>(value.clone(), &path, &source_map, &mut diagnostics)
+                    typed::<EnvironmentSpec>(value, &path, &source_map, &mut diagnostics)
                 else {
                     continue;
                 };
-                environments.insert(name.clone(), own);
+                environments.insert(name.clone(), own.clone());
                 if defaults_value.is_some() && defaults.is_none() {
                     continue; // defaults already reported as invalid
                 }
-                let merged_value = match &defaults_value {
-                    Some(d) => deep_merge(d.clone(), value),
-                    None => value,
-                };
                 // Both halves type-checked on their own, so their merge does too; should it not,
                 // the error is reported against the environment.
-                if let Some(merged) =
-                    typed::<EnvironmentSpec>(merged_value, &path, &source_map, &mut diagnostics)
-                {
+                let merged = match defaults_value {
+                    Some(d) => typed::<EnvironmentSpec>(
+                        &deep_merge(d.clone(), value.clone()),
+                        &path,
+                        &source_map,
+                        &mut diagnostics,
+                    ),
+                    None => Some(own),
+                };
+                if let Some(merged) = merged {
                     merged_environments.push((name, merged));
                 }
             }
@@ -426,7 +436,7 @@ pub fn load_bytes(
         display_path: display_path.to_string(),
         base_dir: base_dir.to_path_buf(),
         source,
-        source_map,
+        positions,
         document,
         merged_environments,
     })
@@ -443,10 +453,10 @@ fn key_name(key: &Value) -> String {
 }
 
 /// Deserializes one section, turning a failure into a located diagnostic.
-fn typed<T: DeserializeOwned>(
-    value: Value,
+fn typed<'m, T: DeserializeOwned>(
+    value: &Value,
     prefix: &str,
-    map: &SourceMap,
+    map: &dyn Fn() -> &'m SourceMap,
     out: &mut Vec<Diagnostic>,
 ) -> Option<T> {
     match serde_path_to_error::deserialize::<_, T>(value) {
@@ -469,7 +479,7 @@ fn typed<T: DeserializeOwned>(
                     serde_path_to_error::Segment::Unknown => {}
                 }
             }
-            out.push(serde_diagnostic(&path, &err.inner().to_string(), map));
+            out.push(serde_diagnostic(&path, &err.inner().to_string(), map()));
             None
         }
     }

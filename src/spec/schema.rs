@@ -27,7 +27,7 @@ pub fn spec_schema_text() -> String {
 }
 
 /// Reports every key of `value` that the schema does not allow, with a did-you-mean.
-pub fn unknown_keys(value: &Yaml, map: &SourceMap) -> Vec<Diagnostic> {
+pub fn unknown_keys<'m>(value: &Yaml, map: &dyn Fn() -> &'m SourceMap) -> Vec<Diagnostic> {
     let schema = spec_schema();
     let mut out = Vec::new();
     walk(&schema, &schema, value, "", map, &mut out);
@@ -54,12 +54,12 @@ fn resolve<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
     schema
 }
 
-fn walk(
+fn walk<'m>(
     root: &Json,
     schema: &Json,
     value: &Yaml,
     path: &str,
-    map: &SourceMap,
+    map: &dyn Fn() -> &'m SourceMap,
     out: &mut Vec<Diagnostic>,
 ) {
     let schema = resolve(root, schema);
@@ -96,7 +96,7 @@ fn walk(
                             &child_path,
                             format!("unknown field `{}`", key.escape_debug()),
                         )
-                        .at(map.exact(&child_path).or_else(|| map.find(&child_path)))
+                        .at(map().exact(&child_path).or_else(|| map().find(&child_path)))
                         .with_hint(hint),
                     );
                 }
@@ -131,7 +131,7 @@ mod tests {
         let text = "project: x\nstate:\n  bukcet: b\nenvironments:\n  prod:\n    netwrk: {}\n    app:\n      prot: 1\n    tags:\n      any_key: ok\n";
         let value: Yaml = serde_yaml::from_str(text).unwrap();
         let map = SourceMap::index(text);
-        let found = unknown_keys(&value, &map);
+        let found = unknown_keys(&value, &|| &map);
         let fields: Vec<&str> = found.iter().map(|d| d.field.as_str()).collect();
         assert_eq!(
             fields,

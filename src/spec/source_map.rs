@@ -48,6 +48,20 @@ impl SourceMap {
         self.too_deep
     }
 
+    /// [`SourceMap::too_deep`] of `source` without building the map: one pass over the YAML
+    /// events that counts nesting and remembers nothing else, a third of the cost of
+    /// [`SourceMap::index`] (which only a spec with a problem needs).
+    pub fn too_deep_in(source: &str) -> Option<Position> {
+        let mut depth = DepthOnly::default();
+        let mut parser = Parser::new_from_str(source);
+        if let Err(e) = parser.load(&mut depth, false)
+            && e.info().contains("recursion limit")
+        {
+            depth.too_deep.get_or_insert(position(*e.marker()));
+        }
+        depth.too_deep
+    }
+
     /// The first key written twice in the same mapping, if any.
     pub fn first_duplicate(&self) -> Option<&(String, Position)> {
         self.duplicates.first()
@@ -68,6 +82,20 @@ impl SourceMap {
     /// The position of `path` only if that exact field was written.
     pub fn exact(&self, path: &str) -> Option<Position> {
         self.positions.get(path).copied()
+    }
+}
+
+/// The source map of a spec, made on first use: a spec that loads and validates cleanly
+/// never needs a position, and indexing every key of a large spec cost a third of loading it.
+#[derive(Debug, Clone, Default)]
+pub struct LazySourceMap {
+    map: std::sync::OnceLock<SourceMap>,
+}
+
+impl LazySourceMap {
+    /// The map of `source` (which must be the text this value was first asked about).
+    pub fn get(&self, source: &str) -> &SourceMap {
+        self.map.get_or_init(|| SourceMap::index(source))
     }
 }
 
@@ -156,6 +184,34 @@ impl Builder {
     }
 }
 
+/// The receiver of [`SourceMap::too_deep_in`]: the depth where a node starts is the number
+/// of open mappings and sequences, as in [`Builder::node`].
+#[derive(Default)]
+struct DepthOnly {
+    depth: usize,
+    too_deep: Option<Position>,
+}
+
+impl MarkedEventReceiver for DepthOnly {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        let starts_node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::MappingStart(..)
+                | Event::SequenceStart(..)
+        );
+        if starts_node && self.depth > MAX_INDEXED_DEPTH {
+            self.too_deep.get_or_insert(position(mark));
+        }
+        match event {
+            Event::MappingStart(..) | Event::SequenceStart(..) => self.depth += 1,
+            Event::MappingEnd | Event::SequenceEnd => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+}
+
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, event: Event, mark: Marker) {
         match event {
@@ -212,6 +268,34 @@ mod tests {
         assert!(map.positions.len() <= MAX_INDEXED_DEPTH + 2);
         assert!(map.too_deep().is_some());
         assert!(SourceMap::index("a: [[1]]").too_deep().is_none());
+    }
+
+    #[test]
+    fn the_depth_pass_finds_what_the_index_finds() {
+        let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        let block = |n: usize| {
+            (0..n)
+                .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+                .collect::<String>()
+                + &"  ".repeat(n)
+                + "v: 1\n"
+        };
+        for text in [
+            nested(10_000),
+            nested(MAX_INDEXED_DEPTH),
+            nested(MAX_INDEXED_DEPTH + 2),
+            block(MAX_INDEXED_DEPTH - 1),
+            block(MAX_INDEXED_DEPTH + 3),
+            "a: [[1]]".to_string(),
+            "a: 1\nb: [\n".to_string(),
+        ] {
+            assert_eq!(
+                SourceMap::too_deep_in(&text),
+                SourceMap::index(&text).too_deep(),
+                "{text:.60}"
+            );
+        }
+        assert!(SourceMap::too_deep_in(&block(MAX_INDEXED_DEPTH + 3)).is_some());
     }
 
     #[test]

@@ -214,7 +214,7 @@ pub(crate) fn resolve(spec: &LoadedSpec, diagnostics: &mut Vec<Diagnostic>) -> O
                     )
                     .with_hint(SOURCE_HINT);
                 if diagnostic.position.is_none() {
-                    diagnostic = diagnostic.at(spec.source_map.find("project"));
+                    diagnostic = diagnostic.at(spec.source_map().find("project"));
                 }
                 diagnostics.push(diagnostic);
                 String::new()
