@@ -42,8 +42,7 @@ pub fn verify(files: &[RenderedFile]) -> Result<()> {
     // Static files are checked once by the test suite (see `RenderedFile::verbatim`).
     // FxHash: the keys are our own output, 18 MiB at 500 environments, which SipHash took
     // 10 ms (on one core) to hash; no one chooses them to collide.
-    let mut seen =
-        rustc_hash::FxHashSet::with_capacity_and_hasher(files.len(), Default::default());
+    let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(files.len(), Default::default());
     let distinct: Vec<(Language, &str)> = files
         .iter()
         .filter(|f| !f.verbatim)
