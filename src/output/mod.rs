@@ -19,6 +19,8 @@ pub mod fresh;
 pub mod lock;
 pub mod manifest;
 mod new_tree;
+#[cfg(target_os = "linux")]
+pub mod open_folders;
 pub mod paths;
 pub mod report;
 
