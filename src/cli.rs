@@ -371,10 +371,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
     let bytes = crate::spec::load::read_spec(&args.spec)?;
     let known = crate::spec_memo::recall(&args.output, &args.spec, &bytes);
-    // A first `gen` into a new folder: nothing there can be up to date or overridden, and
-    // looking (the fast path's entry, every unit's folder) costs 10 ms at 500 environments.
-    let output_exists = std::fs::metadata(&args.output).is_ok_and(|m| m.is_dir());
-    if let Some(known) = known.as_ref().filter(|_| output_exists) {
+    if let Some(known) = &known {
         // The same spec bytes as a run that loaded them: no need to load them again to know
         // whether the folder is up to date. The override warnings are the same either way.
         let (problems, fresh) = std::thread::scope(|scope| {
@@ -408,10 +405,8 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     }
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.
-    if output_exists {
-        for problem in crate::overrides::check(&project, &args.output) {
-            eprintln!("warning: {}", located(&args.output, &problem));
-        }
+    for problem in crate::overrides::check(&project, &args.output) {
+        eprintln!("warning: {}", located(&args.output, &problem));
     }
     let Some(root) = repository_root(&project, &args.output)? else {
         return gen_tree(args, &args.output, (&project, inputs), None, verbose);

@@ -113,7 +113,15 @@ pub fn targets(project: &Project) -> Vec<Targets> {
 
 /// Checks every override file under `out` against the modules of the units that read it.
 pub fn check(project: &Project, out: &Path) -> Vec<OverrideProblem> {
+    // Before the targets are worked out (every environment's units): see `check_targets`.
+    if !is_folder(out) {
+        return Vec::new();
+    }
     check_targets(&targets(project), out)
+}
+
+fn is_folder(out: &Path) -> bool {
+    std::fs::metadata(out).is_ok_and(|m| m.is_dir())
 }
 
 /// [`check`] of the environments and units in `targets`. Most folders have no override
@@ -124,7 +132,7 @@ pub fn check_targets(targets: &[Targets], out: &Path) -> Vec<OverrideProblem> {
     let mut problems = Vec::new();
     // A first `gen` into a new folder: nothing below it can be found, so no path is probed
     // (one per unit, thousands at 500 environments).
-    if !std::fs::metadata(out).is_ok_and(|m| m.is_dir()) {
+    if !is_folder(out) {
         return problems;
     }
     let mut known = std::collections::HashMap::<String, Option<BTreeSet<String>>>::new();

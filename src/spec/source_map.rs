@@ -26,13 +26,8 @@ impl SourceMap {
     /// Indexes `source`. A YAML syntax error yields an empty map: the typed parse reports it.
     pub fn index(source: &str) -> SourceMap {
         let mut builder = Builder::default();
-        let mut parser = Parser::new_from_str(source);
-        if let Err(e) = parser.load(&mut builder, false)
-            && e.info().contains("recursion limit")
-        {
-            // The scanner reads a run of flow brackets before it emits their events, so very
-            // deep flow nesting shows up as its own limit error rather than as deep events.
-            builder.too_deep.get_or_insert(position(*e.marker()));
+        if let Some(at) = feed(source, &mut builder) {
+            builder.too_deep.get_or_insert(at);
         }
         SourceMap {
             positions: builder.positions,
@@ -53,11 +48,8 @@ impl SourceMap {
     /// [`SourceMap::index`] (which only a spec with a problem needs).
     pub fn too_deep_in(source: &str) -> Option<Position> {
         let mut depth = DepthOnly::default();
-        let mut parser = Parser::new_from_str(source);
-        if let Err(e) = parser.load(&mut depth, false)
-            && e.info().contains("recursion limit")
-        {
-            depth.too_deep.get_or_insert(position(*e.marker()));
+        if let Some(at) = feed(source, &mut depth) {
+            depth.too_deep.get_or_insert(at);
         }
         depth.too_deep
     }
@@ -82,6 +74,17 @@ impl SourceMap {
     /// The position of `path` only if that exact field was written.
     pub fn exact(&self, path: &str) -> Option<Position> {
         self.positions.get(path).copied()
+    }
+}
+
+/// Feeds the YAML events of `source` to `receiver`; returns where the parser stopped at its
+/// own nesting limit, if it did. The scanner reads a run of flow brackets before it emits
+/// their events, so very deep flow nesting shows up as that limit error rather than as deep
+/// events.
+fn feed(source: &str, receiver: &mut impl MarkedEventReceiver) -> Option<Position> {
+    match Parser::new_from_str(source).load(receiver, false) {
+        Err(e) if e.info().contains("recursion limit") => Some(position(*e.marker())),
+        _ => None,
     }
 }
 
