@@ -400,23 +400,39 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     let project = crate::load_project_bytes_for(&args.spec, &bytes, &args.output)?;
     // Once: the debug form of a large project is long to write out and hash.
     let inputs = fresh::inputs_fingerprint(&project);
-    if known.is_none() {
-        crate::spec_memo::remember(&args.output, &args.spec, &bytes, &project, inputs);
-    }
+    // The memo is a file of the user cache (often on another disk than the tree): written
+    // beside the rest of the run, which does not read it.
+    std::thread::scope(|scope| {
+        if known.is_none() {
+            scope.spawn(|| {
+                crate::spec_memo::remember(&args.output, &args.spec, &bytes, &project, inputs)
+            });
+        }
+        gen_loaded(args, &project, inputs, verbose)
+    })
+}
+
+/// `gen` once the spec is loaded (and `inputs` is its fingerprint), the fast path missed.
+fn gen_loaded(
+    args: &GenArgs,
+    project: &crate::project::Project,
+    inputs: Digest256,
+    verbose: bool,
+) -> Result<u8, Failure> {
     // The user's override files are read on every run (before the fast path, which knows
     // nothing of them) and never written: a typo is a warning, never a refusal to generate.
-    for problem in crate::overrides::check(&project, &args.output) {
+    for problem in crate::overrides::check(project, &args.output) {
         eprintln!("warning: {}", located(&args.output, &problem));
     }
-    let Some(root) = repository_root(&project, &args.output)? else {
-        return gen_tree(args, &args.output, (&project, inputs), None, verbose);
+    let Some(root) = repository_root(project, &args.output)? else {
+        return gen_tree(args, &args.output, (project, inputs), None, verbose);
     };
-    let files = render_project(&project)?;
+    let files = render_project(project)?;
     let (tree_files, root_files) = split_root_files(files, Some(&root));
     let tree = gen_tree(
         args,
         &args.output,
-        (&project, inputs),
+        (project, inputs),
         Some(tree_files),
         verbose,
     )?;
@@ -431,7 +447,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     let at_root = gen_tree(
         args,
         &root_dir,
-        (&project, inputs),
+        (project, inputs),
         Some(root_files),
         verbose,
     )?;

@@ -180,7 +180,7 @@ fn scan_line(line: &str) -> LineScan {
 }
 
 /// Index just after the closing quote of a string starting at `i` (after the opening quote).
-fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_string(bytes: &[u8], mut i: usize) -> usize {
     let mut depth = 0usize;
     while i < bytes.len() {
         match bytes[i] {

@@ -97,9 +97,29 @@ pub fn load_project_bytes_for(
 fn renderer() -> Result<&'static Renderer, Failure> {
     static RENDERER: std::sync::OnceLock<Result<Renderer, String>> = std::sync::OnceLock::new();
     RENDERER
-        .get_or_init(|| Renderer::new().map_err(|e| format!("{e:#}")))
+        .get_or_init(|| {
+            let mut parsed = render::ParsedTemplates::default();
+            template_queue()
+                .and_then(|queue| queue.parse_into(&mut parsed))
+                .map(|()| Renderer::from_parsed(parsed))
+                .map_err(|e| format!("{e:#}"))
+        })
         .as_ref()
         .map_err(|e| Failure::Internal(anyhow::anyhow!("{e}")))
+}
+
+/// The templates, parsed by whichever thread has time: the one building the renderer from
+/// the start (those every tree needs first, then the others while the spec still loads) and
+/// the one that loaded the spec, once it knows which the tree needs.
+fn template_queue() -> anyhow::Result<&'static render::ParseQueue> {
+    static QUEUE: std::sync::OnceLock<Result<render::ParseQueue, String>> =
+        std::sync::OnceLock::new();
+    QUEUE
+        .get_or_init(|| {
+            render::ParseQueue::new(&plan::EVERY_TREE_TEMPLATES).map_err(|e| format!("{e:#}"))
+        })
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Starts building the template engine on another thread, so that it is ready (or nearly)
@@ -112,7 +132,20 @@ pub fn prepare_renderer() {
 
 /// Plans, renders and verifies the whole tree of `project`, writing nothing.
 pub fn render_project(project: &Project) -> Result<Vec<RenderedFile>, Failure> {
-    let files = renderer()?.render_project(project)?;
+    // Planned while another thread parses the templates every tree needs (prepare_renderer);
+    // then both parse what is left of those and of the ones this tree needs, and this
+    // thread's share is added to the renderer.
+    let first = render::early_templates(project);
+    let mut parsed = render::ParsedTemplates::default();
+    template_queue()
+        .and_then(|queue| {
+            queue.narrow(&first)?;
+            queue.parse_into(&mut parsed)
+        })
+        .map_err(Failure::Internal)?;
+    let renderer = renderer()?;
+    renderer.add(parsed).map_err(Failure::Internal)?;
+    let files = renderer.render_project(project)?;
     verify::verify(&files)?;
     Ok(files)
 }

@@ -119,6 +119,7 @@ impl ModuleInterface {
         for path in crate::render::embedded_files_under(&format!("modules/{module}/")) {
             if path.ends_with(".tf")
                 && let Ok(text) = crate::render::embedded_text(&path)
+                && declares_something(&text)
             {
                 // tgforge's own modules parse (the test suite checks every one).
                 let _ = interface.add_file(&text);
@@ -131,10 +132,33 @@ impl ModuleInterface {
         interface
     }
 
+    /// The interface of the embedded module `module`, every file parsed (what `embedded`
+    /// must equal).
+    #[cfg(test)]
+    fn embedded_in_full(module: &str) -> ModuleInterface {
+        let mut interface = ModuleInterface::default();
+        for path in crate::render::embedded_files_under(&format!("modules/{module}/")) {
+            if path.ends_with(".tf") {
+                let text = crate::render::embedded_text(&path).unwrap();
+                interface.add_file(&text).unwrap();
+            }
+        }
+        interface
+    }
+
     /// Every output with its mock value, as one object.
     pub fn mock_outputs(&self) -> Value {
         Value::Object(self.outputs.clone().into_iter().collect())
     }
+}
+
+/// Whether an embedded module's file may declare a variable or an output: tgforge's modules
+/// are in `terraform fmt` layout, where a top-level block starts its line. The resources of a
+/// module (most of its text) are then never parsed just to learn its interface
+/// (`embedded_interfaces_skip_no_declaration`).
+fn declares_something(text: &str) -> bool {
+    text.lines()
+        .any(|line| line.starts_with("variable ") || line.starts_with("output "))
 }
 
 /// The mock of an output whose shape is not known: a string naming it.
@@ -205,6 +229,22 @@ fn mock_of(output: &str, expr: &Expression) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Skipping the files of an embedded module that declare nothing changes no interface.
+    #[test]
+    fn embedded_interfaces_skip_no_declaration() {
+        let modules = crate::plan::module_names();
+        assert!(modules.len() > 10);
+        for module in modules {
+            let interface = ModuleInterface::embedded(module);
+            assert!(!interface.outputs.is_empty(), "{module}");
+            assert_eq!(
+                interface,
+                ModuleInterface::embedded_in_full(module),
+                "{module}"
+            );
+        }
+    }
 
     #[test]
     fn outputs_get_the_shape_their_expression_shows() {

@@ -27,12 +27,21 @@ pub struct TemplateContext {
     pub shared: Arc<Value>,
     /// Top-level keys of this file only; they hide a shared key of the same name.
     pub own: Vec<(&'static str, Value)>,
+    /// Small, and often equal in other environments (a dependency block): the renderer
+    /// looks the rendered text up by the template and the context's value before rendering.
+    pub reusable: bool,
 }
 
 impl TemplateContext {
     /// `self` with `key` set to `value` for this file only.
     pub fn with(mut self, key: &'static str, value: Value) -> TemplateContext {
         self.own.push((key, value));
+        self
+    }
+
+    /// `self`, marked [`TemplateContext::reusable`].
+    pub fn reusable(mut self) -> TemplateContext {
+        self.reusable = true;
         self
     }
 
@@ -57,6 +66,7 @@ impl From<Arc<Value>> for TemplateContext {
         TemplateContext {
             shared,
             own: Vec::new(),
+            reusable: false,
         }
     }
 }
@@ -125,6 +135,21 @@ impl RenderPlan {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
     }
 }
+
+/// Templates every tree renders: the root and the README, and in every environment its
+/// common variables, empty overrides file, bootstrap script, unit headers and dependency
+/// blocks. They are parsed while the spec is loaded, before the plan names the others
+/// (`every_tree_template_is_rendered_for_every_example_spec` keeps the list true; a template
+/// missing from it is only parsed later, never missed).
+pub const EVERY_TREE_TEMPLATES: [&str; 7] = [
+    "root.hcl.tera",
+    "README.md.tera",
+    "common_vars.hcl.tera",
+    "no_overrides.hcl.tera",
+    "bootstrap.sh.tera",
+    "partials/unit_header.hcl.tera",
+    "dependency_block.hcl.tera",
+];
 
 /// The folder names of every module tgforge can generate (under `Modules/`).
 pub fn module_names() -> BTreeSet<&'static str> {
@@ -200,20 +225,7 @@ pub fn plan_shared(project: &Project, shared: Shared, plan: &mut RenderPlan) {
         "README.md.tera",
         context::readme(project, environments, crate::graph::mermaid_of(&flowchart)),
     );
-    if project.tooling.github_actions.is_some() {
-        plan.template(
-            ".github/workflows/infrastructure.yml",
-            "github_workflow.yml.tera",
-            context::tooling(project),
-        );
-    }
-    if project.tooling.pre_commit {
-        plan.template(
-            ".pre-commit-config.yaml",
-            "pre-commit-config.yaml.tera",
-            context::tooling(project),
-        );
-    }
+    plan_tooling(project, plan);
 
     // The AMI layer templates, shared by every environment on the EC2 platform.
     if project.environments.iter().any(|env| env.packer.is_some()) {
@@ -238,6 +250,24 @@ pub fn plan_shared(project: &Project, shared: Shared, plan: &mut RenderPlan) {
                 source: FileSource::Text(json),
             }),
         }
+    }
+}
+
+/// Plans the CI workflow and the pre-commit configuration the spec asks for.
+pub fn plan_tooling(project: &Project, plan: &mut RenderPlan) {
+    if project.tooling.github_actions.is_some() {
+        plan.template(
+            ".github/workflows/infrastructure.yml",
+            "github_workflow.yml.tera",
+            context::tooling(project),
+        );
+    }
+    if project.tooling.pre_commit {
+        plan.template(
+            ".pre-commit-config.yaml",
+            "pre-commit-config.yaml.tera",
+            context::tooling(project),
+        );
     }
 }
 
@@ -276,7 +306,7 @@ pub fn plan_environments<'p>(
         plan.template(
             format!("{base}/no_overrides.hcl"),
             "no_overrides.hcl.tera",
-            json!({ "spec_name": project.spec_name }),
+            TemplateContext::from(json!({ "spec_name": project.spec_name })).reusable(),
         );
         plan.template(
             format!("{}/bootstrap.sh", env.name),
@@ -320,7 +350,7 @@ pub fn plan_environments<'p>(
             plan.template(
                 format!("{base}/dependency_blocks/{}.hcl", unit.name),
                 "dependency_block.hcl.tera",
-                ctx,
+                TemplateContext::from(ctx).reusable(),
             );
         }
         if units::uses_ecr(env) {

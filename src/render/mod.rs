@@ -2,8 +2,8 @@
 
 pub mod filters;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 
 use anyhow::{Context as _, Result, anyhow};
 use include_dir::{Dir, include_dir};
@@ -30,52 +30,214 @@ pub struct RenderedFile {
     pub verbatim: bool,
 }
 
+/// Templates parsed apart from any renderer (while another thread builds it), for
+/// [`Renderer::add`].
+#[derive(Default)]
+pub struct ParsedTemplates(tera::Tera);
+
+/// Templates to parse, shared by the threads that parse them: each thread takes the next one
+/// when it has nothing else to do, so two threads with other work before (one loading the
+/// spec, one starting up) end at about the same time. It holds every template: those named
+/// first, then the others; once the run knows which it needs ([`ParseQueue::narrow`]) the
+/// others are passed over (a file that needs one later parses it then).
+pub struct ParseQueue {
+    /// The first ones, then the others; largest first within each part.
+    templates: Vec<(&'static str, &'static str)>,
+    /// How many of `templates` are the first ones (always parsed).
+    first: usize,
+    next: AtomicUsize,
+    /// The templates the run needs, once known.
+    needed: std::sync::OnceLock<Vec<&'static str>>,
+}
+
+impl ParseQueue {
+    /// A queue of `first` and what they include, then every other template.
+    pub fn new(first: &[impl AsRef<str>]) -> Result<ParseQueue> {
+        let mut templates = with_includes(first)?;
+        let first = templates.len();
+        templates.sort_by_key(|(name, text)| (std::cmp::Reverse(text.len()), *name));
+        let mut others = Vec::new();
+        collect(&TEMPLATES, &mut |path, bytes| {
+            if path.ends_with(TEMPLATE_SUFFIX) && !templates.iter().any(|(name, _)| *name == path) {
+                others.push((path, bytes));
+            }
+        });
+        let mut others = others
+            .into_iter()
+            .map(|(path, bytes)| {
+                std::str::from_utf8(bytes)
+                    .map(|text| (path, text))
+                    .map_err(|_| anyhow!("template {path} is not UTF-8"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        others.sort_by_key(|(name, text)| (std::cmp::Reverse(text.len()), *name));
+        templates.extend(others);
+        Ok(ParseQueue {
+            templates,
+            first,
+            next: AtomicUsize::new(0),
+            needed: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// From now on only the first ones and `names` (with what they include) are parsed.
+    pub fn narrow(&self, names: &[impl AsRef<str>]) -> Result<()> {
+        let mut needed: Vec<&'static str> = with_includes(names)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        needed.sort_unstable();
+        // Only the first run of a process narrows; later ones find the queue done.
+        let _ = self.needed.set(needed);
+        Ok(())
+    }
+
+    /// Parses templates taken from the queue into `into` until the queue is empty.
+    pub fn parse_into(&self, into: &mut ParsedTemplates) -> Result<()> {
+        loop {
+            let at = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(name, text)) = self.templates.get(at) else {
+                return Ok(());
+            };
+            let passed_over = at >= self.first
+                && self
+                    .needed
+                    .get()
+                    .is_some_and(|needed| needed.binary_search(&name).is_err());
+            if passed_over {
+                continue;
+            }
+            into.0
+                .add_raw_template(name, text)
+                .context("loading embedded templates")?;
+        }
+    }
+}
+
 pub struct Renderer {
-    tera: tera::Tera,
+    /// The templates parsed so far. A template is only ever added with everything it
+    /// includes, so a template present here renders without another parse.
+    tera: RwLock<tera::Tera>,
 }
 
 impl Renderer {
     /// Loads every embedded `.tera` template (by its path under `templates/`).
     pub fn new() -> Result<Renderer> {
-        let mut sources = Vec::new();
-        collect(&TEMPLATES, &mut |path, bytes| {
+        let mut every = Vec::new();
+        collect(&TEMPLATES, &mut |path, _| {
             if path.ends_with(TEMPLATE_SUFFIX) {
-                sources.push((
-                    path.to_string(),
-                    String::from_utf8_lossy(bytes).into_owned(),
-                ));
+                every.push(path.to_string());
             }
         });
-        // Parsing the templates is most of a small run's time, so it is split over two
-        // threads, half of the text each; the templates only include each other (no
-        // inheritance, no macros), so each half parses on its own.
-        let total: usize = sources.iter().map(|(_, text)| text.len()).sum();
+        Renderer::with_templates(&every)
+    }
+
+    /// Parses the named templates (and those they include) now; any other is parsed when a
+    /// file first needs it. Parsing is most of a small run's time (Tera's parser takes about
+    /// 150 ns a byte), and a tree uses about two thirds of the templates.
+    pub fn with_templates(names: &[impl AsRef<str>]) -> Result<Renderer> {
+        let renderer = Renderer::from_parsed(ParsedTemplates::default());
+        renderer.parse(names)?;
+        Ok(renderer)
+    }
+
+    /// A renderer with the templates in `parsed` (and any other parsed when needed).
+    pub fn from_parsed(parsed: ParsedTemplates) -> Renderer {
+        let mut tera = parsed.0;
+        // Nothing here is HTML; escaping is done by the HCL and JSON filters instead.
+        tera.autoescape_on(vec![]);
+        filters::register(&mut tera);
+        Renderer {
+            tera: RwLock::new(tera),
+        }
+    }
+
+    /// Parses those of `names` (with what they include) that are not parsed yet, split over
+    /// two threads by size; the templates only include each other (no inheritance, no
+    /// macros), so each half parses on its own.
+    pub fn parse(&self, names: &[impl AsRef<str>]) -> Result<()> {
+        let missing: Vec<(&str, &str)> = {
+            let tera = self
+                .tera
+                .read()
+                .map_err(|_| anyhow!("template lock poisoned"))?;
+            // A parsed template came with its includes (the usual case: no scan needed).
+            if names
+                .iter()
+                .all(|name| tera.get_template(name.as_ref()).is_ok())
+            {
+                return Ok(());
+            }
+            with_includes(names)?
+                .into_iter()
+                .filter(|(name, _)| tera.get_template(name).is_err())
+                .collect()
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let total: usize = missing.iter().map(|(_, text)| text.len()).sum();
+        // Below this much text a second thread costs more than it saves (starting one took
+        // about a millisecond on a 2-core VM; Tera parses about 7 KB a millisecond).
+        if total < 32 * 1024 {
+            let mut tera = self
+                .tera
+                .write()
+                .map_err(|_| anyhow!("template lock poisoned"))?;
+            return tera
+                .add_raw_templates(missing)
+                .context("loading embedded templates");
+        }
         let mut half = 0;
-        let split = sources
+        let split = missing
             .iter()
             .position(|(_, text)| {
                 half += text.len();
                 half * 2 >= total
             })
-            .map_or(sources.len(), |i| i + 1);
-        let (first, second) = sources.split_at(split);
-        let parse = |part: &[(String, String)]| -> Result<tera::Tera> {
-            let mut tera = tera::Tera::default();
-            tera.add_raw_templates(part.iter().map(|(path, text)| (path, text)))
+            .map_or(missing.len(), |i| i + 1);
+        let (first, second) = missing.split_at(split);
+        std::thread::scope(|scope| {
+            let other = (!second.is_empty()).then(|| {
+                scope.spawn(|| {
+                    let mut tera = tera::Tera::default();
+                    tera.add_raw_templates(second.iter().copied())
+                        .map(|()| tera)
+                })
+            });
+            let mut tera = self
+                .tera
+                .write()
+                .map_err(|_| anyhow!("template lock poisoned"))?;
+            tera.add_raw_templates(first.iter().copied())
                 .context("loading embedded templates")?;
-            Ok(tera)
-        };
-        let (tera, other) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| parse(second));
-            let tera = parse(first);
-            (tera, other.join().expect("a template thread panicked"))
-        });
-        let mut tera = tera?;
-        tera.extend(&other?).context("loading embedded templates")?;
-        // Nothing here is HTML; escaping is done by the HCL and JSON filters instead.
-        tera.autoescape_on(vec![]);
-        filters::register(&mut tera);
-        Ok(Renderer { tera })
+            if let Some(other) = other {
+                let other = other.join().expect("a template thread panicked");
+                tera.extend(&other.context("loading embedded templates")?)
+                    .context("loading embedded templates")?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Adds templates parsed apart (those already here are kept).
+    pub fn add(&self, parsed: ParsedTemplates) -> Result<()> {
+        let mut tera = self
+            .tera
+            .write()
+            .map_err(|_| anyhow!("template lock poisoned"))?;
+        tera.extend(&parsed.0).context("loading embedded templates")
+    }
+
+    /// Renders `template` (parsing it first if no file needed it before).
+    fn render_template(&self, template: &str, context: &tera::Context) -> Result<String> {
+        self.parse(&[template])?;
+        let tera = self
+            .tera
+            .read()
+            .map_err(|_| anyhow!("template lock poisoned"))?;
+        tera.render(template, context)
+            .map_err(|e| anyhow!("{}", error_chain(&e)))
     }
 
     /// Renders every planned file (in plan order); HCL files get `terraform fmt` alignment.
@@ -90,32 +252,51 @@ impl Renderer {
         &self,
         files: Vec<PlannedFile>,
     ) -> std::result::Result<Vec<RenderedFile>, (String, anyhow::Error)> {
-        let mut contexts = ContextCache::default();
+        self.render_files_with(files, &mut RenderState::default())
+    }
+
+    /// [`Renderer::render_files`] with the state a thread keeps from one batch to the next.
+    fn render_files_with(
+        &self,
+        files: Vec<PlannedFile>,
+        state: &mut RenderState,
+    ) -> std::result::Result<Vec<RenderedFile>, (String, anyhow::Error)> {
         files
             .into_iter()
             .map(|file| {
                 let path = file.path.clone();
-                self.render_file(file, &mut contexts).map_err(|e| (path, e))
+                self.render_file(file, state).map_err(|e| (path, e))
             })
             .collect()
     }
 
-    fn render_file(&self, file: PlannedFile, contexts: &mut ContextCache) -> Result<RenderedFile> {
+    fn render_file(&self, file: PlannedFile, state: &mut RenderState) -> Result<RenderedFile> {
         let verbatim = matches!(file.source, FileSource::Embedded { .. });
+        // A reusable context: the text rendered earlier from the same template and an equal
+        // value, if any (rendering is a function of the two).
+        let reuse_key = match &file.source {
+            FileSource::Template { template, context } if context.reusable => Some((
+                template.clone(),
+                serde_json::to_string(&context.to_value())?,
+            )),
+            _ => None,
+        };
+        if let Some(contents) = reuse_key.as_ref().and_then(|key| state.reused.get(key)) {
+            return Ok(RenderedFile {
+                path: file.path,
+                contents: contents.clone(),
+                verbatim,
+            });
+        }
+        let contexts = &mut state.contexts;
         let contents = match file.source {
             FileSource::Template { template, context } => {
                 let ctx = contexts
                     .enter(context)
                     .map_err(|e| anyhow!("context for {}: {e}", file.path))?;
-                let rendered = self.tera.render(&template, ctx);
+                let rendered = self.render_template(&template, ctx);
                 contexts.leave();
-                rendered.map_err(|e| {
-                    anyhow!(
-                        "rendering {} from {template}: {}",
-                        file.path,
-                        error_chain(&e)
-                    )
-                })?
+                rendered.map_err(|e| anyhow!("rendering {} from {template}: {e:#}", file.path))?
             }
             FileSource::Embedded { embedded_path } => embedded_text(&embedded_path)?,
             FileSource::Text(text) => text,
@@ -125,6 +306,9 @@ impl Renderer {
         } else {
             contents
         };
+        if let Some(key) = reuse_key {
+            state.reused.insert(key, contents.clone());
+        }
         Ok(RenderedFile {
             path: file.path,
             contents,
@@ -142,6 +326,7 @@ impl Renderer {
         // One environment after another, taken from a shared counter.
         let work = || {
             let mut shared = Shared::default();
+            let mut state = RenderState::default();
             let mut done = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -151,7 +336,7 @@ impl Renderer {
                 let mut plan = RenderPlan::default();
                 plan::plan_environments(project, [env], &mut plan, &mut shared);
                 plan.sort();
-                done.push(self.render_files(plan.files));
+                done.push(self.render_files_with(plan.files, &mut state));
             }
             (done, shared)
         };
@@ -195,11 +380,40 @@ impl Renderer {
     }
 }
 
+/// The templates of the files of `project`'s first environment and of its tooling files:
+/// what a tree needs beyond [`plan::EVERY_TREE_TEMPLATES`], known once the spec is loaded,
+/// so that they can be parsed before rendering starts (any other is parsed when first
+/// needed).
+pub fn early_templates(project: &Project) -> Vec<String> {
+    let mut plan = RenderPlan::default();
+    plan::plan_tooling(project, &mut plan);
+    if let Some(first) = project.environments.first() {
+        plan::plan_environments(project, [first], &mut plan, &mut Shared::default());
+    }
+    let names: std::collections::BTreeSet<String> = plan
+        .files
+        .into_iter()
+        .filter_map(|file| match file.source {
+            FileSource::Template { template, .. } => Some(template),
+            _ => None,
+        })
+        .collect();
+    names.into_iter().collect()
+}
+
 /// How many threads work on `items` independent pieces of work: every core, but not more
 /// threads than pieces (a thread costs about as much as a small environment).
 pub fn worker_threads(items: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     cores.min(8).min(items).max(1)
+}
+
+/// What a rendering thread keeps from file to file.
+#[derive(Default)]
+struct RenderState {
+    contexts: ContextCache,
+    /// Texts rendered from reusable contexts, by template and the context's JSON.
+    reused: rustc_hash::FxHashMap<(String, String), String>,
 }
 
 /// The Tera context of the file being rendered. A shared context is converted once and kept
@@ -218,7 +432,7 @@ struct ContextCache {
 
 impl ContextCache {
     fn enter(&mut self, context: TemplateContext) -> Result<&tera::Context> {
-        let TemplateContext { shared, own } = context;
+        let TemplateContext { shared, own, .. } = context;
         if !self
             .shared
             .as_ref()
@@ -259,6 +473,40 @@ impl ContextCache {
     }
 }
 
+/// The embedded texts of `names` and of every template they include, directly or not.
+fn with_includes(names: &[impl AsRef<str>]) -> Result<Vec<(&'static str, &'static str)>> {
+    let mut found: Vec<(&'static str, &'static str)> = Vec::new();
+    let mut todo: Vec<String> = names.iter().map(|n| n.as_ref().to_string()).collect();
+    while let Some(name) = todo.pop() {
+        if found.iter().any(|(known, _)| *known == name) {
+            continue;
+        }
+        let file = TEMPLATES
+            .get_file(&name)
+            .ok_or_else(|| anyhow!("template {name} is missing from the binary"))?;
+        let path = file.path().to_str().expect("embedded paths are UTF-8");
+        let text = file
+            .contents_utf8()
+            .ok_or_else(|| anyhow!("template {name} is not UTF-8"))?;
+        todo.extend(includes(text).map(str::to_string));
+        found.push((path, text));
+    }
+    Ok(found)
+}
+
+/// The names in the `{% include "..." %}` tags of a template's text.
+fn includes(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{%").skip(1).filter_map(|tag| {
+        let tag = tag.split("%}").next()?;
+        let tag = tag.trim_start_matches('-').trim_start();
+        let name = tag
+            .strip_prefix("include")?
+            .trim_start()
+            .strip_prefix('"')?;
+        name.split('"').next()
+    })
+}
+
 /// Whether `path` is HCL (Terraform, Terragrunt, Packer) by its name.
 pub fn is_hcl(path: &str) -> bool {
     path.ends_with(".tf") || path.ends_with(".hcl") || path.ends_with(".tfvars")
@@ -284,7 +532,7 @@ pub fn embedded_files_under(dir: &str) -> Vec<String> {
     out
 }
 
-fn collect(dir: &Dir<'static>, f: &mut impl FnMut(&str, &[u8])) {
+fn collect(dir: &'static Dir<'static>, f: &mut impl FnMut(&'static str, &'static [u8])) {
     for file in dir.files() {
         if let Some(path) = file.path().to_str() {
             f(path, file.contents());
@@ -334,6 +582,115 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 3, "only {checked} specs");
+    }
+
+    fn example_projects() -> Vec<(std::path::PathBuf, Project)> {
+        let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/specs");
+        let mut projects = Vec::new();
+        for entry in std::fs::read_dir(specs).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                let project = crate::load_project(&path).unwrap();
+                projects.push((path, project));
+            }
+        }
+        assert!(projects.len() >= 3, "only {} specs", projects.len());
+        projects
+    }
+
+    /// A renderer that starts with no template parses each when a file first needs it and
+    /// renders every example spec exactly like one that parsed them all; so does one given
+    /// the early templates only.
+    #[test]
+    fn templates_are_parsed_when_first_needed() {
+        let every = Renderer::new().unwrap();
+        for (path, project) in example_projects() {
+            let expected = every.render_project(&project).unwrap();
+            let none: [&str; 0] = [];
+            let lazy = Renderer::with_templates(&none).unwrap();
+            assert_eq!(lazy.render_project(&project).unwrap(), expected, "{path:?}");
+            // The templates of the first environment and the tooling only, as a queue
+            // narrowed before anything was parsed leaves them.
+            let queue = ParseQueue::new(&none).unwrap();
+            queue.narrow(&early_templates(&project)).unwrap();
+            let mut parsed = ParsedTemplates::default();
+            queue.parse_into(&mut parsed).unwrap();
+            let early = Renderer::from_parsed(parsed);
+            assert_eq!(
+                early.render_project(&project).unwrap(),
+                expected,
+                "{path:?}"
+            );
+        }
+    }
+
+    /// The include scan finds exactly the includes Tera's parser sees, in every template
+    /// (a missed one would only be parsed later, but the early parse would be incomplete).
+    #[test]
+    fn includes_are_found_as_tera_parses_them() {
+        fn walk(nodes: &[tera::ast::Node], found: &mut Vec<String>) {
+            use tera::ast::Node;
+            for node in nodes {
+                match node {
+                    Node::Include(_, names, _) => found.extend(names.iter().cloned()),
+                    Node::If(branches, _) => {
+                        for (_, _, body) in &branches.conditions {
+                            walk(body, found);
+                        }
+                        if let Some((_, body)) = &branches.otherwise {
+                            walk(body, found);
+                        }
+                    }
+                    Node::Forloop(_, forloop, _) => {
+                        walk(&forloop.body, found);
+                        walk(forloop.empty_body.as_deref().unwrap_or_default(), found);
+                    }
+                    Node::FilterSection(_, section, _) => walk(&section.body, found),
+                    Node::Block(_, block, _) => walk(&block.body, found),
+                    _ => {}
+                }
+            }
+        }
+        let mut with_includes = 0;
+        collect(&TEMPLATES, &mut |path, bytes| {
+            if !path.ends_with(TEMPLATE_SUFFIX) {
+                return;
+            }
+            let text = std::str::from_utf8(bytes).unwrap();
+            let parsed = tera::Template::new(path, None, text).unwrap();
+            let mut expected = Vec::new();
+            walk(&parsed.ast, &mut expected);
+            let mut scanned: Vec<String> = includes(text).map(str::to_string).collect();
+            expected.sort();
+            scanned.sort();
+            assert_eq!(scanned, expected, "{path}");
+            with_includes += usize::from(!expected.is_empty());
+        });
+        assert!(with_includes >= 10, "{with_includes}");
+    }
+
+    /// What `EVERY_TREE_TEMPLATES` promises: every example tree renders each of them (itself
+    /// or through an include).
+    #[test]
+    fn every_tree_template_is_rendered_for_every_example_spec() {
+        for (path, project) in example_projects() {
+            let planned: Vec<String> = plan::plan(&project)
+                .files
+                .into_iter()
+                .filter_map(|file| match file.source {
+                    FileSource::Template { template, .. } => Some(template),
+                    _ => None,
+                })
+                .collect();
+            let used: Vec<&str> = with_includes(&planned)
+                .unwrap()
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            for name in plan::EVERY_TREE_TEMPLATES {
+                assert!(used.contains(&name), "{path:?} does not use {name}");
+            }
+        }
     }
 
     /// A file's own values are visible to it only; the shared context is not changed.
