@@ -145,8 +145,24 @@ pub fn render_project(project: &Project) -> Result<Vec<RenderedFile>, Failure> {
         .map_err(Failure::Internal)?;
     let renderer = renderer()?;
     renderer.add(parsed).map_err(Failure::Internal)?;
-    let files = renderer.render_project(project)?;
-    verify::verify(&files)?;
+    let (environments, shared) = renderer.render_environments(project);
+    // The environments' files are verified while this thread renders the shared ones (the
+    // README holds every environment); each list of problems is in path order.
+    let (mut problems, shared) = std::thread::scope(|scope| {
+        let verifying = environments
+            .as_ref()
+            .ok()
+            .map(|files| scope.spawn(|| verify::problems(files)));
+        let shared = renderer.render_shared(project, shared);
+        let problems = verifying.map(|v| v.join().expect("the verification thread panicked"));
+        (problems.unwrap_or_default(), shared)
+    });
+    if let Ok(files) = &shared {
+        problems.extend(verify::problems(files));
+    }
+    let files = render::join_rendered(environments, shared)?;
+    problems.sort_by(|a, b| a.0.cmp(&b.0));
+    verify::report(problems)?;
     Ok(files)
 }
 

@@ -321,6 +321,14 @@ impl Renderer {
     /// contexts per thread are alive at once; the result (files sorted by path, or the error
     /// of the first failing path) does not depend on which thread did what.
     pub fn render_project(&self, project: &Project) -> Result<Vec<RenderedFile>> {
+        let (environments, shared) = self.render_environments(project);
+        let shared = self.render_shared(project, shared);
+        join_rendered(environments, shared)
+    }
+
+    /// The files of every environment (see [`Renderer::render_project`]), and what the
+    /// environments tell the shared files.
+    pub fn render_environments(&self, project: &Project) -> (Rendered, Shared) {
         let environments = &project.environments;
         let next = AtomicUsize::new(0);
         // One environment after another, taken from a shared counter.
@@ -341,7 +349,7 @@ impl Renderer {
             (done, shared)
         };
         let helpers = worker_threads(environments.len()) - 1;
-        let mut results = std::thread::scope(|scope| {
+        let results = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(work)).collect();
             let mut results = vec![work()];
             for handle in handles {
@@ -350,34 +358,51 @@ impl Renderer {
             results
         });
         let mut shared = Shared::default();
-        let mut plan = RenderPlan::default();
         let mut batches = Vec::new();
-        for (done, part) in results.drain(..) {
+        for (done, part) in results {
             shared.merge(part);
             batches.extend(done);
         }
+        (collect_batches(batches), shared)
+    }
+
+    /// The files that are not one environment's (the root, the README, tooling, modules,
+    /// ECR policies), given what the environments told.
+    pub fn render_shared(&self, project: &Project, shared: Shared) -> Rendered {
+        let mut plan = RenderPlan::default();
         plan::plan_shared(project, shared, &mut plan);
         plan.sort();
-        batches.push(self.render_files(plan.files));
+        self.render_files(plan.files)
+    }
+}
 
-        let mut files = Vec::new();
-        let mut first_error: Option<(String, anyhow::Error)> = None;
-        for batch in batches {
-            match batch {
-                Ok(batch) => files.extend(batch),
-                Err((path, e)) => {
-                    if first_error.as_ref().is_none_or(|(first, _)| path < *first) {
-                        first_error = Some((path, e));
-                    }
+/// Rendered files sorted by path, or the first failing path (in path order) and why.
+pub type Rendered = std::result::Result<Vec<RenderedFile>, (String, anyhow::Error)>;
+
+/// The files of all `batches`, sorted by path; or the error of the first failing path.
+fn collect_batches(batches: Vec<Rendered>) -> Rendered {
+    let mut files = Vec::new();
+    let mut first_error: Option<(String, anyhow::Error)> = None;
+    for batch in batches {
+        match batch {
+            Ok(batch) => files.extend(batch),
+            Err((path, e)) => {
+                if first_error.as_ref().is_none_or(|(first, _)| path < *first) {
+                    first_error = Some((path, e));
                 }
             }
         }
-        if let Some((_, e)) = first_error {
-            return Err(e);
-        }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(files)
     }
+    if let Some(error) = first_error {
+        return Err(error);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// The files of two rendered parts, sorted by path; or the error of the first failing path.
+pub fn join_rendered(a: Rendered, b: Rendered) -> Result<Vec<RenderedFile>> {
+    collect_batches(vec![a, b]).map_err(|(_, e)| e)
 }
 
 /// The templates of the files of `project`'s first environment and of its tooling files:

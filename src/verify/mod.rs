@@ -42,6 +42,26 @@ fn language(path: &str) -> Language {
 /// on every core. The report lists every failing file, in the order of `files`, whatever the
 /// threads did.
 pub fn verify(files: &[RenderedFile]) -> Result<()> {
+    report(problems(files))
+}
+
+/// Fails with every problem listed (each a path and what is wrong with it), if there is one.
+pub fn report(problems: Vec<(String, String)>) -> Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = problems
+        .into_iter()
+        .map(|(path, why)| format!("{path}: {why}"))
+        .collect();
+    bail!(
+        "internal error: generated files failed verification (a tgforge bug):\n  {}",
+        lines.join("\n  ")
+    )
+}
+
+/// What [`verify`] finds wrong: each failing file's path and why, in the order of `files`.
+pub fn problems(files: &[RenderedFile]) -> Vec<(String, String)> {
     // Static files are checked once by the test suite (see `RenderedFile::verbatim`).
     // FxHash: the keys are our own output, 18 MiB at 500 environments, which SipHash took
     // 10 ms (on one core) to hash; no one chooses them to collide.
@@ -54,22 +74,18 @@ pub fn verify(files: &[RenderedFile]) -> Result<()> {
         .collect();
     let failed = check_all(&distinct);
     if failed.is_empty() {
-        return Ok(());
+        return Vec::new();
     }
-    let problems: Vec<String> = files
+    files
         .iter()
         .filter(|f| !f.verbatim)
         .filter_map(|f| {
             let why = failed
                 .iter()
                 .find(|(key, _)| *key == (language(&f.path), f.contents.as_str()))?;
-            Some(format!("{}: {}", f.path, why.1))
+            Some((f.path.clone(), why.1.clone()))
         })
-        .collect();
-    bail!(
-        "internal error: generated files failed verification (a tgforge bug):\n  {}",
-        problems.join("\n  ")
-    )
+        .collect()
 }
 
 /// Checks each text, several at a time; the failures, in no particular order.
