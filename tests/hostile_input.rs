@@ -32,6 +32,10 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
             .map(|i| format!("{}k:\n", " ".repeat(i)))
             .collect();
         assert!(run(block.as_bytes()).is_err());
+        // Compact block sequences nest without indentation or a flow level.
+        let compact = format!("project: x\nlist:\n  {}x\n", "- ".repeat(depth));
+        let err = run(compact.as_bytes()).unwrap_err();
+        assert!(err.contains("nests deeper than"), "{err}");
     }
 }
 

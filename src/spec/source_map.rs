@@ -81,10 +81,41 @@ impl SourceMap {
 /// own nesting limit, if it did. The scanner reads a run of flow brackets before it emits
 /// their events, so very deep flow nesting shows up as that limit error rather than as deep
 /// events.
-fn feed(source: &str, receiver: &mut impl MarkedEventReceiver) -> Option<Position> {
-    match Parser::new_from_str(source).load(receiver, false) {
-        Err(e) if e.info().contains("recursion limit") => Some(position(*e.marker())),
-        _ => None,
+fn feed(source: &str, receiver: &mut impl Receiver) -> Option<Position> {
+    // One event at a time, to the end of the first document: yaml-rust2's `Parser::load`
+    // calls itself once per level of nesting, and block sequences written compactly
+    // (`- - - - x`, which its flow-level limit does not cover) overflowed the stack.
+    let mut parser = Parser::new_from_str(source);
+    loop {
+        match parser.next_token() {
+            Ok((event, mark)) => {
+                let last = matches!(event, Event::DocumentEnd | Event::StreamEnd);
+                receiver.on_event(event, mark);
+                if last || receiver.has_seen_enough() {
+                    return None;
+                }
+            }
+            Err(e) if e.info().contains("recursion limit") => {
+                return Some(position(*e.marker()));
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+/// What [`feed`] gives events to.
+trait Receiver: MarkedEventReceiver {
+    /// Whether the rest of the document can change nothing the receiver reports.
+    fn has_seen_enough(&self) -> bool {
+        false
+    }
+}
+
+impl Receiver for Builder {}
+
+impl Receiver for DepthOnly {
+    fn has_seen_enough(&self) -> bool {
+        self.too_deep.is_some()
     }
 }
 
@@ -262,6 +293,30 @@ mod tests {
             map.first_duplicate(),
             Some(&("b.c".to_string(), Position { line: 4, column: 3 }))
         );
+    }
+
+    /// Compact block sequences nest without a flow level: 200,000 of them once overflowed
+    /// the stack (yaml-rust2's `load` recursed per level). Run on a thread with a small stack.
+    #[test]
+    fn compact_block_nesting_is_refused_without_recursion() {
+        let text = format!("{}x\n", "- ".repeat(200_000));
+        let found = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                (
+                    SourceMap::too_deep_in(&text),
+                    SourceMap::index(&text).too_deep(),
+                )
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        let expected = Some(Position {
+            line: 1,
+            column: 2 * MAX_INDEXED_DEPTH + 3,
+        });
+        assert_eq!(found.0, expected);
+        assert_eq!(found.1, expected);
     }
 
     #[test]
