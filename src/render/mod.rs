@@ -121,23 +121,22 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Loads every embedded `.tera` template (by its path under `templates/`).
+    /// Loads every embedded `.tera` template (by its path under `templates/`), on two
+    /// threads taking them from one queue.
     pub fn new() -> Result<Renderer> {
-        let mut every = Vec::new();
-        collect(&TEMPLATES, &mut |path, _| {
-            if path.ends_with(TEMPLATE_SUFFIX) {
-                every.push(path.to_string());
-            }
+        let none: [&str; 0] = [];
+        let queue = ParseQueue::new(&none)?;
+        let (mine, other) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| {
+                let mut parsed = ParsedTemplates::default();
+                queue.parse_into(&mut parsed).map(|()| parsed)
+            });
+            let mut mine = ParsedTemplates::default();
+            let mine = queue.parse_into(&mut mine).map(|()| mine);
+            (mine, other.join().expect("a template thread panicked"))
         });
-        Renderer::with_templates(&every)
-    }
-
-    /// Parses the named templates (and those they include) now; any other is parsed when a
-    /// file first needs it. Parsing is most of a small run's time (Tera's parser takes about
-    /// 150 ns a byte), and a tree uses about two thirds of the templates.
-    pub fn with_templates(names: &[impl AsRef<str>]) -> Result<Renderer> {
-        let renderer = Renderer::from_parsed(ParsedTemplates::default());
-        renderer.parse(names)?;
+        let renderer = Renderer::from_parsed(mine?);
+        renderer.add(other?)?;
         Ok(renderer)
     }
 
@@ -152,11 +151,9 @@ impl Renderer {
         }
     }
 
-    /// Parses those of `names` (with what they include) that are not parsed yet, split over
-    /// two threads by size; the templates only include each other (no inheritance, no
-    /// macros), so each half parses on its own.
-    pub fn parse(&self, names: &[impl AsRef<str>]) -> Result<()> {
-        let missing: Vec<(&str, &str)> = {
+    /// Parses those of `names` (with what they include) that are not parsed yet.
+    fn parse(&self, names: &[impl AsRef<str>]) -> Result<()> {
+        {
             let tera = self
                 .tera
                 .read()
@@ -168,56 +165,18 @@ impl Renderer {
             {
                 return Ok(());
             }
-            with_includes(names)?
-                .into_iter()
-                .filter(|(name, _)| tera.get_template(name).is_err())
-                .collect()
-        };
-        if missing.is_empty() {
-            return Ok(());
         }
-        let total: usize = missing.iter().map(|(_, text)| text.len()).sum();
-        // Below this much text a second thread costs more than it saves (starting one took
-        // about a millisecond on a 2-core VM; Tera parses about 7 KB a millisecond).
-        if total < 32 * 1024 {
-            let mut tera = self
-                .tera
-                .write()
-                .map_err(|_| anyhow!("template lock poisoned"))?;
-            return tera
-                .add_raw_templates(missing)
-                .context("loading embedded templates");
-        }
-        let mut half = 0;
-        let split = missing
-            .iter()
-            .position(|(_, text)| {
-                half += text.len();
-                half * 2 >= total
-            })
-            .map_or(missing.len(), |i| i + 1);
-        let (first, second) = missing.split_at(split);
-        std::thread::scope(|scope| {
-            let other = (!second.is_empty()).then(|| {
-                scope.spawn(|| {
-                    let mut tera = tera::Tera::default();
-                    tera.add_raw_templates(second.iter().copied())
-                        .map(|()| tera)
-                })
-            });
-            let mut tera = self
-                .tera
-                .write()
-                .map_err(|_| anyhow!("template lock poisoned"))?;
-            tera.add_raw_templates(first.iter().copied())
-                .context("loading embedded templates")?;
-            if let Some(other) = other {
-                let other = other.join().expect("a template thread panicked");
-                tera.extend(&other.context("loading embedded templates")?)
-                    .context("loading embedded templates")?;
-            }
-            Ok(())
-        })
+        let mut tera = self
+            .tera
+            .write()
+            .map_err(|_| anyhow!("template lock poisoned"))?;
+        // Checked again under the write lock: another thread may have parsed them meanwhile.
+        let missing: Vec<(&str, &str)> = with_includes(names)?
+            .into_iter()
+            .filter(|(name, _)| tera.get_template(name).is_err())
+            .collect();
+        tera.add_raw_templates(missing)
+            .context("loading embedded templates")
     }
 
     /// Adds templates parsed apart (those already here are kept).
@@ -632,7 +591,7 @@ mod tests {
         for (path, project) in example_projects() {
             let expected = every.render_project(&project).unwrap();
             let none: [&str; 0] = [];
-            let lazy = Renderer::with_templates(&none).unwrap();
+            let lazy = Renderer::from_parsed(ParsedTemplates::default());
             assert_eq!(lazy.render_project(&project).unwrap(), expected, "{path:?}");
             // The templates of the first environment and the tooling only, as a queue
             // narrowed before anything was parsed leaves them.
