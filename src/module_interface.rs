@@ -116,14 +116,12 @@ impl ModuleInterface {
             return known.clone();
         }
         let mut interface = ModuleInterface::default();
-        for path in crate::render::embedded_files_under(&format!("modules/{module}/")) {
-            if path.ends_with(".tf")
-                && let Ok(text) = crate::render::embedded_text(&path)
-                && declares_something(&text)
-            {
-                // tgforge's own modules parse (the test suite checks every one).
-                let _ = interface.add_file(&text);
-            }
+        for text in embedded_tf_texts(module)
+            .filter_map(Result::ok)
+            .filter(|text| declares_something(text))
+        {
+            // tgforge's own modules parse (the test suite checks every one).
+            let _ = interface.add_file(&text);
         }
         cache
             .lock()
@@ -137,11 +135,8 @@ impl ModuleInterface {
     #[cfg(test)]
     fn embedded_in_full(module: &str) -> ModuleInterface {
         let mut interface = ModuleInterface::default();
-        for path in crate::render::embedded_files_under(&format!("modules/{module}/")) {
-            if path.ends_with(".tf") {
-                let text = crate::render::embedded_text(&path).unwrap();
-                interface.add_file(&text).unwrap();
-            }
+        for text in embedded_tf_texts(module) {
+            interface.add_file(&text.unwrap()).unwrap();
         }
         interface
     }
@@ -150,6 +145,14 @@ impl ModuleInterface {
     pub fn mock_outputs(&self) -> Value {
         Value::Object(self.outputs.clone().into_iter().collect())
     }
+}
+
+/// The texts of the `.tf` files of the embedded module `module`.
+fn embedded_tf_texts(module: &str) -> impl Iterator<Item = anyhow::Result<String>> {
+    crate::render::embedded_files_under(&format!("modules/{module}/"))
+        .into_iter()
+        .filter(|path| path.ends_with(".tf"))
+        .map(|path| crate::render::embedded_text(&path))
 }
 
 /// Whether an embedded module's file may declare a variable or an output: tgforge's modules

@@ -131,6 +131,17 @@ impl RenderPlan {
         });
     }
 
+    /// The names of the templates the planned files are rendered from, each once, sorted.
+    pub fn templates(&self) -> BTreeSet<&str> {
+        self.files
+            .iter()
+            .filter_map(|file| match &file.source {
+                FileSource::Template { template, .. } => Some(template.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn sort(&mut self) {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
     }

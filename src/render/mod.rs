@@ -207,19 +207,12 @@ impl Renderer {
     /// Renders `files` in order; on an error, the path of the first file that failed. The
     /// files are taken, so that a context no other file shares is used as it is instead of
     /// copied (the README's holds every environment).
-    fn render_files(
-        &self,
-        files: Vec<PlannedFile>,
-    ) -> std::result::Result<Vec<RenderedFile>, (String, anyhow::Error)> {
+    fn render_files(&self, files: Vec<PlannedFile>) -> Rendered {
         self.render_files_with(files, &mut RenderState::default())
     }
 
     /// [`Renderer::render_files`] with the state a thread keeps from one batch to the next.
-    fn render_files_with(
-        &self,
-        files: Vec<PlannedFile>,
-        state: &mut RenderState,
-    ) -> std::result::Result<Vec<RenderedFile>, (String, anyhow::Error)> {
+    fn render_files_with(&self, files: Vec<PlannedFile>, state: &mut RenderState) -> Rendered {
         files
             .into_iter()
             .map(|file| {
@@ -374,15 +367,7 @@ pub fn early_templates(project: &Project) -> Vec<String> {
     if let Some(first) = project.environments.first() {
         plan::plan_environments(project, [first], &mut plan, &mut Shared::default());
     }
-    let names: std::collections::BTreeSet<String> = plan
-        .files
-        .into_iter()
-        .filter_map(|file| match file.source {
-            FileSource::Template { template, .. } => Some(template),
-            _ => None,
-        })
-        .collect();
-    names.into_iter().collect()
+    plan.templates().into_iter().map(str::to_string).collect()
 }
 
 /// How many threads work on `items` independent pieces of work: every core, but not more
@@ -658,14 +643,8 @@ mod tests {
     #[test]
     fn every_tree_template_is_rendered_for_every_example_spec() {
         for (path, project) in example_projects() {
-            let planned: Vec<String> = plan::plan(&project)
-                .files
-                .into_iter()
-                .filter_map(|file| match file.source {
-                    FileSource::Template { template, .. } => Some(template),
-                    _ => None,
-                })
-                .collect();
+            let plan = plan::plan(&project);
+            let planned: Vec<&str> = plan.templates().into_iter().collect();
             let used: Vec<&str> = with_includes(&planned)
                 .unwrap()
                 .into_iter()
