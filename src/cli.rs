@@ -371,7 +371,8 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
     let bytes = crate::spec::load::read_spec(&args.spec)?;
     let known = crate::spec_memo::recall(&args.output, &args.spec, &bytes);
-    if let Some(known) = &known {
+    // A folder that does not exist is not up to date (and asking costs a thread).
+    if let Some(known) = known.as_ref().filter(|_| args.output.exists()) {
         // The same spec bytes as a run that loaded them: no need to load them again to know
         // whether the folder is up to date. The override warnings are the same either way.
         let (problems, fresh) = std::thread::scope(|scope| {
@@ -396,6 +397,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             ));
         }
     }
+    crate::cores::start();
     crate::prepare_renderer();
     let project = crate::load_project_bytes_for(&args.spec, &bytes, &args.output)?;
     // Once: the debug form of a large project is long to write out and hash.

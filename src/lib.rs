@@ -7,6 +7,7 @@
 
 pub mod affected;
 pub mod cli;
+pub mod cores;
 pub mod diagnostic;
 pub mod drift;
 pub mod eject;
@@ -125,7 +126,7 @@ fn template_queue() -> anyhow::Result<&'static render::ParseQueue> {
 /// Starts building the template engine on another thread, so that it is ready (or nearly)
 /// when the spec has been loaded and validated: the two do not depend on each other.
 pub fn prepare_renderer() {
-    std::thread::spawn(|| {
+    cores::ahead_of_time(|| {
         let _ = renderer();
     });
 }
@@ -146,17 +147,15 @@ pub fn render_project(project: &Project) -> Result<Vec<RenderedFile>, Failure> {
     let renderer = renderer()?;
     renderer.add(parsed).map_err(Failure::Internal)?;
     let (environments, shared) = renderer.render_environments(project);
-    // The environments' files are verified while this thread renders the shared ones (the
-    // README holds every environment); each list of problems is in path order.
-    let (mut problems, shared) = std::thread::scope(|scope| {
-        let verifying = environments
-            .as_ref()
-            .ok()
-            .map(|files| scope.spawn(|| verify::problems(files)));
-        let shared = renderer.render_shared(project, shared);
-        let problems = verifying.map(|v| v.join().expect("the verification thread panicked"));
-        (problems.unwrap_or_default(), shared)
-    });
+    // The environments' files are verified (on every core that is free) while the shared
+    // ones render: those render only once every environment has (the README holds them all).
+    let (mut problems, shared) = cores::join(
+        || match &environments {
+            Ok(files) => verify::problems(files),
+            Err(_) => Vec::new(),
+        },
+        || renderer.render_shared(project, shared),
+    );
     if let Ok(files) = &shared {
         problems.extend(verify::problems(files));
     }

@@ -389,17 +389,16 @@ enum Found {
     },
 }
 
-/// Files at least this many are looked at by several threads (reading many small files is
-/// bound by system calls, which run in parallel).
-const PARALLEL_FROM: usize = 512;
+/// Files at least this many are looked at by every core (reading many small files is bound
+/// by system calls, which run in parallel; hashing a new tree's files is the rest).
+const PARALLEL_FROM: usize = 64;
+
+/// Each file's digest and what is on disk at its path.
+type Inspected = Vec<(Digest256, Found)>;
 
 /// The digest of each file's new contents and what is on disk at its path, in order.
-fn inspect_all(
-    root: &Path,
-    root_exists: bool,
-    files: &[RenderedFile],
-) -> Result<Vec<(Digest256, Found)>> {
-    let inspect = |files: &[RenderedFile]| -> Result<Vec<(Digest256, Found)>> {
+fn inspect_all(root: &Path, root_exists: bool, files: &[RenderedFile]) -> Result<Inspected> {
+    let inspect = |files: &[RenderedFile]| -> Result<Inspected> {
         let mut probe = Probe::new(root);
         files
             .iter()
@@ -414,25 +413,33 @@ fn inspect_all(
             })
             .collect()
     };
-    let threads = if files.len() < PARALLEL_FROM {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    };
-    if threads == 1 {
+    if files.len() < PARALLEL_FROM {
         return inspect(files);
     }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(files.len().div_ceil(threads))
-            .map(|chunk| scope.spawn(move || inspect(chunk)))
-            .collect();
-        let mut all = Vec::with_capacity(files.len());
-        for handle in handles {
-            all.extend(handle.join().expect("an inspection thread panicked")?);
+    // Runs of consecutive files, taken in turn by every core; put back in order after.
+    let runs: Vec<&[RenderedFile]> = files
+        .chunks(files.len().div_ceil(4 * crate::cores::available()))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<Inspected>)> = crate::cores::on_every_core(&|| {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(run) = runs.get(i) else {
+                return done;
+            };
+            done.push((i, inspect(run)));
         }
-        Ok(all)
     })
+    .into_iter()
+    .flatten()
+    .collect();
+    done.sort_unstable_by_key(|(i, _)| *i);
+    let mut all = Vec::with_capacity(files.len());
+    for (_, run) in done {
+        all.extend(run?);
+    }
+    Ok(all)
 }
 
 /// What is at `rel` compared with `new` (`None`: any contents differ), without following a

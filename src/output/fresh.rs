@@ -7,7 +7,8 @@
 //! holds later, and that is what makes it safe:
 //!
 //! - **Written only from the plan of the run that writes it**, while that run holds DIR's lock
-//!   ([`super::regenerate`], [`super::review_recording`]): M is the digest of the manifest
+//!   ([`super::regenerate`], [`super::review_recording`]), or, for a new DIR, while the run
+//!   writes its staging folder (`new_tree`, which no other run writes): M is the digest of the manifest
 //!   text the run rendered from F and wrote (or found unchanged), never a manifest read back
 //!   from disk afterwards (another run with another spec may have written DIR by then).
 //! - **F covers everything that changes the output**: this build (a hash of tgforge's sources,

@@ -20,10 +20,9 @@ use anyhow::{Context, anyhow};
 
 use super::atomic::{PER_FILE_SYNC_LIMIT, TEMP_PREFIX, sync_file_system, sync_folder};
 use super::changes::{self, Action, ChangePlan, FileChange, Known};
-use super::lock::DirLock;
 use super::paths::{join, parent_folders};
 use super::{Options, OutputError};
-use crate::render::{RenderedFile, worker_threads};
+use crate::render::RenderedFile;
 
 /// Writes `files` as the new folder `dir` (absolute, not existing, its parent existing).
 /// `Ok(None)`: `dir` appeared meanwhile, nothing was written; regenerate it as it is now.
@@ -45,7 +44,18 @@ pub fn write<'a>(
         .collect();
     let staging = StagingFolder::create(parent, &name.to_string_lossy())
         .with_context(|| format!("creating a staging folder in {}", parent.display()))?;
-    write_all(&staging.path, dir, &writes, options)?;
+    // The no-op fast path's record is written while the files are: it is a fact about the
+    // inputs and this plan's manifest alone, true whatever the folder holds later, and every
+    // use checks it against the disk (fresh.rs). A new folder has no lock to take: no other
+    // run can be writing into this staging folder.
+    let remember = || {
+        if let Some(fingerprint) = options.fingerprint {
+            super::remember(dir, fingerprint, &plan, started);
+        }
+    };
+    let (written, ()) =
+        crate::cores::join(|| write_all(&staging.path, dir, &writes, options), remember);
+    written?;
     let sync_each = writes.len() <= PER_FILE_SYNC_LIMIT || !cfg!(target_os = "linux");
     if !sync_each {
         sync_file_system(&staging.path).context("flushing the new files")?;
@@ -65,14 +75,6 @@ pub fn write<'a>(
         sync_file_system(dir)
     }
     .with_context(|| format!("flushing {}", parent.display()))?;
-    // Recorded for the no-op fast path under the folder's lock, as every writing run does
-    // (see fresh.rs); when another run holds it already, that run records the folder.
-    if let Some(fingerprint) = options.fingerprint
-        && let Ok(mut lock) = DirLock::exclusive(dir)
-    {
-        super::remember(dir, fingerprint, &plan, started);
-        lock.tree_settled();
-    }
     Ok(Some(plan))
 }
 
@@ -119,22 +121,19 @@ fn write_all(
             "injected failure after staging {after} files (test hook)"
         ));
     }
-    let threads = worker_threads(writes.len() / 256);
-    if threads == 1 {
-        return write_run(writes);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = writes
-            .chunks(writes.len().div_ceil(threads))
-            .map(|run| scope.spawn(move || write_run(run)))
-            .collect();
-        // Every thread is joined before the first error is returned.
-        let results: Vec<_> = handles
-            .into_iter()
-            .map(|h| h.join().expect("a writing thread panicked"))
-            .collect();
-        results.into_iter().collect()
-    })
+    // Runs of consecutive paths, taken in turn by every core: a few per thread, so that
+    // one finishing early takes another.
+    let runs: Vec<&[&FileChange]> = writes
+        .chunks(writes.len().div_ceil(4 * crate::cores::available()).max(32))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = crate::cores::on_every_core(&|| -> anyhow::Result<()> {
+        while let Some(run) = runs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            write_run(run)?;
+        }
+        Ok(())
+    });
+    results.into_iter().collect()
 }
 
 /// Writes one new file (which must not exist) under `root`, creating its folders.

@@ -300,15 +300,7 @@ impl Renderer {
             }
             (done, shared)
         };
-        let helpers = worker_threads(environments.len()) - 1;
-        let results = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(work)).collect();
-            let mut results = vec![work()];
-            for handle in handles {
-                results.push(handle.join().expect("a render thread panicked"));
-            }
-            results
-        });
+        let results = crate::cores::on_every_core(&work);
         let mut shared = Shared::default();
         let mut batches = Vec::new();
         for (done, part) in results {
@@ -368,13 +360,6 @@ pub fn early_templates(project: &Project) -> Vec<String> {
         plan::plan_environments(project, [first], &mut plan, &mut Shared::default());
     }
     plan.templates().into_iter().map(str::to_string).collect()
-}
-
-/// How many threads work on `items` independent pieces of work: every core, but not more
-/// threads than pieces (a thread costs about as much as a small environment).
-pub fn worker_threads(items: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(8).min(items).max(1)
 }
 
 /// What a rendering thread keeps from file to file.

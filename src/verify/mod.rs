@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Result, bail};
 
-use crate::render::{RenderedFile, is_hcl, worker_threads};
+use crate::render::{RenderedFile, is_hcl};
 
 /// The language a file is checked in, decided by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -190,15 +190,10 @@ fn on_every_core<T: Send>(
         }
         done
     };
-    let helpers = worker_threads(count) - 1;
-    let mut done = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(work)).collect();
-        let mut done = work();
-        for handle in handles {
-            done.extend(handle.join().expect("a verification thread panicked"));
-        }
-        done
-    });
+    let mut done: Vec<_> = crate::cores::on_every_core(&work)
+        .into_iter()
+        .flatten()
+        .collect();
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, result)| result).collect()
 }
