@@ -204,8 +204,10 @@ impl Pool {
 
     /// A helper's life: run what is offered (the newest step first, each step once), spin
     /// a moment after, then sleep until more.
-    fn serve(&'static self) {
+    fn serve(&'static self, started: std::sync::mpsc::SyncSender<()>) {
         let mut ran: Vec<u64> = Vec::new();
+        let _ = started.send(());
+        let mut worked = false;
         loop {
             let epoch = self.epoch.load(Ordering::Acquire);
             let mut state = self.lock();
@@ -216,6 +218,7 @@ impl Pool {
                 ran.push(id);
                 drop(state);
                 run();
+                worked = true;
                 let mut state = self.lock();
                 if let Some(offer) = state.offers.iter_mut().find(|o| o.id == id) {
                     offer.running -= 1;
@@ -227,11 +230,12 @@ impl Pool {
             if let Some(job) = state.ahead.pop() {
                 drop(state);
                 let _ = catch_unwind(AssertUnwindSafe(job));
+                worked = true;
                 continue;
             }
             drop(state);
             let idle = Instant::now();
-            while self.epoch.load(Ordering::Acquire) == epoch && idle.elapsed() < SPIN {
+            while worked && self.epoch.load(Ordering::Acquire) == epoch && idle.elapsed() < SPIN {
                 for _ in 0..64 {
                     std::hint::spin_loop();
                 }
@@ -260,12 +264,17 @@ fn pool() -> Option<&'static Pool> {
             epoch: AtomicU64::new(0),
         }));
         for n in 0..helpers {
+            let (started, running) = std::sync::mpsc::sync_channel(1);
             let spawned = std::thread::Builder::new()
                 .name(format!("tgforge-helper-{n}"))
-                .spawn(move || pool.serve());
-            if spawned.is_err() && n == 0 {
-                return None;
+                .spawn(move || pool.serve(started));
+            if spawned.is_err() {
+                if n == 0 {
+                    return None;
+                }
+                break;
             }
+            let _ = running.recv();
         }
         Some(pool)
     })

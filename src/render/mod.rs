@@ -107,11 +107,40 @@ impl ParseQueue {
             if passed_over {
                 continue;
             }
-            into.0
-                .add_raw_template(name, text)
-                .context("loading embedded templates")?;
+            add_template(&mut into.0, name, text).context("loading embedded templates")?;
         }
     }
+}
+
+/// The syntax trees of the embedded templates, built by code build.rs generated from them
+/// (`write_template_asts`: Tera's parser, run at build time).
+#[allow(clippy::all, clippy::pedantic)]
+mod template_asts {
+    use tera::ast::*;
+    include!(concat!(env!("OUT_DIR"), "/template_asts.rs"));
+}
+
+/// Adds the embedded template `name` (whose text is `text`) to `tera`: from the syntax tree
+/// build.rs made of it, else parsed. Such a template has no blocks, macros or parent, so the
+/// fields Tera derives from those are empty, as its parser would leave them.
+fn add_template(tera: &mut tera::Tera, name: &str, text: &str) -> tera::Result<()> {
+    let Some(ast) = template_asts::ast_of(name) else {
+        return tera.add_raw_template(name, text);
+    };
+    let template = tera::Template {
+        name: name.to_string(),
+        path: None,
+        ast,
+        from_extend: false,
+        macros: Default::default(),
+        imported_macro_files: Vec::new(),
+        parent: None,
+        blocks: Default::default(),
+        parents: Vec::new(),
+        blocks_definitions: Default::default(),
+    };
+    tera.templates.insert(name.to_string(), template);
+    Ok(())
 }
 
 pub struct Renderer {
@@ -175,8 +204,10 @@ impl Renderer {
             .into_iter()
             .filter(|(name, _)| tera.get_template(name).is_err())
             .collect();
-        tera.add_raw_templates(missing)
-            .context("loading embedded templates")
+        for (name, text) in missing {
+            add_template(&mut tera, name, text).context("loading embedded templates")?;
+        }
+        Ok(())
     }
 
     /// Adds templates parsed apart (those already here are kept).
@@ -576,6 +607,28 @@ mod tests {
                 "{path:?}"
             );
         }
+    }
+
+    /// The syntax tree build.rs made of each template is exactly the one Tera's parser makes
+    /// of the embedded text, and every template has one.
+    #[test]
+    fn prebuilt_syntax_trees_match_the_parser() {
+        let mut compared = 0;
+        collect(&TEMPLATES, &mut |path, bytes| {
+            if !path.ends_with(TEMPLATE_SUFFIX) {
+                return;
+            }
+            let text = std::str::from_utf8(bytes).unwrap();
+            let parsed = tera::Template::new(path, None, text).unwrap();
+            let built = template_asts::ast_of(path)
+                .unwrap_or_else(|| panic!("build.rs made no syntax tree for {path}"));
+            assert!(built == parsed.ast, "{path}: the prebuilt tree differs");
+            assert!(parsed.parent.is_none() && parsed.blocks.is_empty());
+            assert!(parsed.macros.is_empty() && parsed.imported_macro_files.is_empty());
+            compared += 1;
+        });
+        assert!(compared > 30, "{compared} templates compared");
+        assert!(template_asts::ast_of("no such template").is_none());
     }
 
     /// The include scan finds exactly the includes Tera's parser sees, in every template
