@@ -235,10 +235,11 @@ impl Pool {
             }
             drop(state);
             let idle = Instant::now();
+            // Yielding, not only spinning: when the scheduler has put this helper on the
+            // offering thread's CPU (this VM packs threads onto one vCPU for milliseconds at
+            // a time), a bare spin would take half of that thread's time.
             while worked && self.epoch.load(Ordering::Acquire) == epoch && idle.elapsed() < SPIN {
-                for _ in 0..64 {
-                    std::hint::spin_loop();
-                }
+                std::thread::yield_now();
             }
             // Raised only under the lock, so checked under it nothing is missed.
             let state = self.lock();

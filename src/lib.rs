@@ -92,35 +92,15 @@ pub fn load_project_bytes_for(
     validate::validate_in(&loaded, Some(tree)).map_err(|e| Failure::InvalidInput(e.to_string()))
 }
 
-/// The template engine, built once per process (parsing every template is the costliest part
-/// of start-up, and a fuzz run renders thousands of trees). Callers that arrive while another
-/// thread builds it wait for that build instead of making their own.
+/// The template engine, built once per process (a fuzz run renders thousands of trees).
+/// Callers that arrive while another thread builds it wait for that build instead of making
+/// their own.
 fn renderer() -> Result<&'static Renderer, Failure> {
     static RENDERER: std::sync::OnceLock<Result<Renderer, String>> = std::sync::OnceLock::new();
     RENDERER
-        .get_or_init(|| {
-            let mut parsed = render::ParsedTemplates::default();
-            template_queue()
-                .and_then(|queue| queue.parse_into(&mut parsed))
-                .map(|()| Renderer::from_parsed(parsed))
-                .map_err(|e| format!("{e:#}"))
-        })
+        .get_or_init(|| Renderer::new().map_err(|e| format!("{e:#}")))
         .as_ref()
         .map_err(|e| Failure::Internal(anyhow::anyhow!("{e}")))
-}
-
-/// The templates, parsed by whichever thread has time: the one building the renderer from
-/// the start (those every tree needs first, then the others while the spec still loads) and
-/// the one that loaded the spec, once it knows which the tree needs.
-fn template_queue() -> anyhow::Result<&'static render::ParseQueue> {
-    static QUEUE: std::sync::OnceLock<Result<render::ParseQueue, String>> =
-        std::sync::OnceLock::new();
-    QUEUE
-        .get_or_init(|| {
-            render::ParseQueue::new(&plan::EVERY_TREE_TEMPLATES).map_err(|e| format!("{e:#}"))
-        })
-        .as_ref()
-        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Starts building the template engine on another thread, so that it is ready (or nearly)
@@ -133,19 +113,7 @@ pub fn prepare_renderer() {
 
 /// Plans, renders and verifies the whole tree of `project`, writing nothing.
 pub fn render_project(project: &Project) -> Result<Vec<RenderedFile>, Failure> {
-    // Planned while another thread parses the templates every tree needs (prepare_renderer);
-    // then both parse what is left of those and of the ones this tree needs, and this
-    // thread's share is added to the renderer.
-    let first = render::early_templates(project);
-    let mut parsed = render::ParsedTemplates::default();
-    template_queue()
-        .and_then(|queue| {
-            queue.narrow(&first)?;
-            queue.parse_into(&mut parsed)
-        })
-        .map_err(Failure::Internal)?;
     let renderer = renderer()?;
-    renderer.add(parsed).map_err(Failure::Internal)?;
     let (environments, shared) = renderer.render_environments(project);
     // The environments' files are verified (on every core that is free) while the shared
     // ones render: those render only once every environment has (the README holds them all).

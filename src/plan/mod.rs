@@ -131,36 +131,10 @@ impl RenderPlan {
         });
     }
 
-    /// The names of the templates the planned files are rendered from, each once, sorted.
-    pub fn templates(&self) -> BTreeSet<&str> {
-        self.files
-            .iter()
-            .filter_map(|file| match &file.source {
-                FileSource::Template { template, .. } => Some(template.as_str()),
-                _ => None,
-            })
-            .collect()
-    }
-
     pub fn sort(&mut self) {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
     }
 }
-
-/// Templates every tree renders: the root and the README, and in every environment its
-/// common variables, empty overrides file, bootstrap script, unit headers and dependency
-/// blocks. They are parsed while the spec is loaded, before the plan names the others
-/// (`every_tree_template_is_rendered_for_every_example_spec` keeps the list true; a template
-/// missing from it is only parsed later, never missed).
-pub const EVERY_TREE_TEMPLATES: [&str; 7] = [
-    "root.hcl.tera",
-    "README.md.tera",
-    "common_vars.hcl.tera",
-    "no_overrides.hcl.tera",
-    "bootstrap.sh.tera",
-    "partials/unit_header.hcl.tera",
-    "dependency_block.hcl.tera",
-];
 
 /// The folder names of every module tgforge can generate (under `Modules/`).
 pub fn module_names() -> BTreeSet<&'static str> {

@@ -2,8 +2,8 @@
 
 pub mod filters;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
 
 use anyhow::{Context as _, Result, anyhow};
 use include_dir::{Dir, include_dir};
@@ -28,88 +28,6 @@ pub struct RenderedFile {
     /// every run, so the test suite proves once that it parses and is already in canonical
     /// layout (`embedded_static_files_are_canonical`) instead of every run doing it again.
     pub verbatim: bool,
-}
-
-/// Templates parsed apart from any renderer (while another thread builds it), for
-/// [`Renderer::add`].
-#[derive(Default)]
-pub struct ParsedTemplates(tera::Tera);
-
-/// Templates to parse, shared by the threads that parse them: each thread takes the next one
-/// when it has nothing else to do, so two threads with other work before (one loading the
-/// spec, one starting up) end at about the same time. It holds every template: those named
-/// first, then the others; once the run knows which it needs ([`ParseQueue::narrow`]) the
-/// others are passed over (a file that needs one later parses it then).
-pub struct ParseQueue {
-    /// The first ones, then the others; largest first within each part.
-    templates: Vec<(&'static str, &'static str)>,
-    /// How many of `templates` are the first ones (always parsed).
-    first: usize,
-    next: AtomicUsize,
-    /// The templates the run needs, once known.
-    needed: std::sync::OnceLock<Vec<&'static str>>,
-}
-
-impl ParseQueue {
-    /// A queue of `first` and what they include, then every other template.
-    pub fn new(first: &[impl AsRef<str>]) -> Result<ParseQueue> {
-        let mut templates = with_includes(first)?;
-        let first = templates.len();
-        templates.sort_by_key(|(name, text)| (std::cmp::Reverse(text.len()), *name));
-        let mut others = Vec::new();
-        collect(&TEMPLATES, &mut |path, bytes| {
-            if path.ends_with(TEMPLATE_SUFFIX) && !templates.iter().any(|(name, _)| *name == path) {
-                others.push((path, bytes));
-            }
-        });
-        let mut others = others
-            .into_iter()
-            .map(|(path, bytes)| {
-                std::str::from_utf8(bytes)
-                    .map(|text| (path, text))
-                    .map_err(|_| anyhow!("template {path} is not UTF-8"))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        others.sort_by_key(|(name, text)| (std::cmp::Reverse(text.len()), *name));
-        templates.extend(others);
-        Ok(ParseQueue {
-            templates,
-            first,
-            next: AtomicUsize::new(0),
-            needed: std::sync::OnceLock::new(),
-        })
-    }
-
-    /// From now on only the first ones and `names` (with what they include) are parsed.
-    pub fn narrow(&self, names: &[impl AsRef<str>]) -> Result<()> {
-        let mut needed: Vec<&'static str> = with_includes(names)?
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
-        needed.sort_unstable();
-        // Only the first run of a process narrows; later ones find the queue done.
-        let _ = self.needed.set(needed);
-        Ok(())
-    }
-
-    /// Parses templates taken from the queue into `into` until the queue is empty.
-    pub fn parse_into(&self, into: &mut ParsedTemplates) -> Result<()> {
-        loop {
-            let at = self.next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(name, text)) = self.templates.get(at) else {
-                return Ok(());
-            };
-            let passed_over = at >= self.first
-                && self
-                    .needed
-                    .get()
-                    .is_some_and(|needed| needed.binary_search(&name).is_err());
-            if passed_over {
-                continue;
-            }
-            add_template(&mut into.0, name, text).context("loading embedded templates")?;
-        }
-    }
 }
 
 /// The syntax trees of the embedded templates, built by code build.rs generated from them
@@ -144,89 +62,34 @@ fn add_template(tera: &mut tera::Tera, name: &str, text: &str) -> tera::Result<(
 }
 
 pub struct Renderer {
-    /// The templates parsed so far. A template is only ever added with everything it
-    /// includes, so a template present here renders without another parse.
-    tera: RwLock<tera::Tera>,
+    tera: tera::Tera,
 }
 
 impl Renderer {
-    /// Loads every embedded `.tera` template (by its path under `templates/`), on two
-    /// threads taking them from one queue.
+    /// Loads every embedded `.tera` template (by its path under `templates/`), from the
+    /// syntax trees build.rs made of them.
     pub fn new() -> Result<Renderer> {
-        let none: [&str; 0] = [];
-        let queue = ParseQueue::new(&none)?;
-        let (mine, other) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| {
-                let mut parsed = ParsedTemplates::default();
-                queue.parse_into(&mut parsed).map(|()| parsed)
-            });
-            let mut mine = ParsedTemplates::default();
-            let mine = queue.parse_into(&mut mine).map(|()| mine);
-            (mine, other.join().expect("a template thread panicked"))
+        let mut tera = tera::Tera::default();
+        let mut templates = Vec::new();
+        collect(&TEMPLATES, &mut |path, bytes| {
+            if path.ends_with(TEMPLATE_SUFFIX) {
+                templates.push((path, bytes));
+            }
         });
-        let renderer = Renderer::from_parsed(mine?);
-        renderer.add(other?)?;
-        Ok(renderer)
-    }
-
-    /// A renderer with the templates in `parsed` (and any other parsed when needed).
-    pub fn from_parsed(parsed: ParsedTemplates) -> Renderer {
-        let mut tera = parsed.0;
+        for (path, bytes) in templates {
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| anyhow!("template {path} is not UTF-8"))?;
+            add_template(&mut tera, path, text).context("loading embedded templates")?;
+        }
         // Nothing here is HTML; escaping is done by the HCL and JSON filters instead.
         tera.autoescape_on(vec![]);
         filters::register(&mut tera);
-        Renderer {
-            tera: RwLock::new(tera),
-        }
+        Ok(Renderer { tera })
     }
 
-    /// Parses those of `names` (with what they include) that are not parsed yet.
-    fn parse(&self, names: &[impl AsRef<str>]) -> Result<()> {
-        {
-            let tera = self
-                .tera
-                .read()
-                .map_err(|_| anyhow!("template lock poisoned"))?;
-            // A parsed template came with its includes (the usual case: no scan needed).
-            if names
-                .iter()
-                .all(|name| tera.get_template(name.as_ref()).is_ok())
-            {
-                return Ok(());
-            }
-        }
-        let mut tera = self
-            .tera
-            .write()
-            .map_err(|_| anyhow!("template lock poisoned"))?;
-        // Checked again under the write lock: another thread may have parsed them meanwhile.
-        let missing: Vec<(&str, &str)> = with_includes(names)?
-            .into_iter()
-            .filter(|(name, _)| tera.get_template(name).is_err())
-            .collect();
-        for (name, text) in missing {
-            add_template(&mut tera, name, text).context("loading embedded templates")?;
-        }
-        Ok(())
-    }
-
-    /// Adds templates parsed apart (those already here are kept).
-    pub fn add(&self, parsed: ParsedTemplates) -> Result<()> {
-        let mut tera = self
-            .tera
-            .write()
-            .map_err(|_| anyhow!("template lock poisoned"))?;
-        tera.extend(&parsed.0).context("loading embedded templates")
-    }
-
-    /// Renders `template` (parsing it first if no file needed it before).
     fn render_template(&self, template: &str, context: &tera::Context) -> Result<String> {
-        self.parse(&[template])?;
-        let tera = self
-            .tera
-            .read()
-            .map_err(|_| anyhow!("template lock poisoned"))?;
-        tera.render(template, context)
+        self.tera
+            .render(template, context)
             .map_err(|e| anyhow!("{}", error_chain(&e)))
     }
 
@@ -380,19 +243,6 @@ pub fn join_rendered(a: Rendered, b: Rendered) -> Result<Vec<RenderedFile>> {
     collect_batches(vec![a, b]).map_err(|(_, e)| e)
 }
 
-/// The templates of the files of `project`'s first environment and of its tooling files:
-/// what a tree needs beyond [`plan::EVERY_TREE_TEMPLATES`], known once the spec is loaded,
-/// so that they can be parsed before rendering starts (any other is parsed when first
-/// needed).
-pub fn early_templates(project: &Project) -> Vec<String> {
-    let mut plan = RenderPlan::default();
-    plan::plan_tooling(project, &mut plan);
-    if let Some(first) = project.environments.first() {
-        plan::plan_environments(project, [first], &mut plan, &mut Shared::default());
-    }
-    plan.templates().into_iter().map(str::to_string).collect()
-}
-
 /// What a rendering thread keeps from file to file.
 #[derive(Default)]
 struct RenderState {
@@ -456,40 +306,6 @@ impl ContextCache {
             }
         }
     }
-}
-
-/// The embedded texts of `names` and of every template they include, directly or not.
-fn with_includes(names: &[impl AsRef<str>]) -> Result<Vec<(&'static str, &'static str)>> {
-    let mut found: Vec<(&'static str, &'static str)> = Vec::new();
-    let mut todo: Vec<String> = names.iter().map(|n| n.as_ref().to_string()).collect();
-    while let Some(name) = todo.pop() {
-        if found.iter().any(|(known, _)| *known == name) {
-            continue;
-        }
-        let file = TEMPLATES
-            .get_file(&name)
-            .ok_or_else(|| anyhow!("template {name} is missing from the binary"))?;
-        let path = file.path().to_str().expect("embedded paths are UTF-8");
-        let text = file
-            .contents_utf8()
-            .ok_or_else(|| anyhow!("template {name} is not UTF-8"))?;
-        todo.extend(includes(text).map(str::to_string));
-        found.push((path, text));
-    }
-    Ok(found)
-}
-
-/// The names in the `{% include "..." %}` tags of a template's text.
-fn includes(text: &str) -> impl Iterator<Item = &str> {
-    text.split("{%").skip(1).filter_map(|tag| {
-        let tag = tag.split("%}").next()?;
-        let tag = tag.trim_start_matches('-').trim_start();
-        let name = tag
-            .strip_prefix("include")?
-            .trim_start()
-            .strip_prefix('"')?;
-        name.split('"').next()
-    })
 }
 
 /// Whether `path` is HCL (Terraform, Terragrunt, Packer) by its name.
@@ -569,46 +385,6 @@ mod tests {
         assert!(checked >= 3, "only {checked} specs");
     }
 
-    fn example_projects() -> Vec<(std::path::PathBuf, Project)> {
-        let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/specs");
-        let mut projects = Vec::new();
-        for entry in std::fs::read_dir(specs).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "yaml") {
-                let project = crate::load_project(&path).unwrap();
-                projects.push((path, project));
-            }
-        }
-        assert!(projects.len() >= 3, "only {} specs", projects.len());
-        projects
-    }
-
-    /// A renderer that starts with no template parses each when a file first needs it and
-    /// renders every example spec exactly like one that parsed them all; so does one given
-    /// the early templates only.
-    #[test]
-    fn templates_are_parsed_when_first_needed() {
-        let every = Renderer::new().unwrap();
-        for (path, project) in example_projects() {
-            let expected = every.render_project(&project).unwrap();
-            let none: [&str; 0] = [];
-            let lazy = Renderer::from_parsed(ParsedTemplates::default());
-            assert_eq!(lazy.render_project(&project).unwrap(), expected, "{path:?}");
-            // The templates of the first environment and the tooling only, as a queue
-            // narrowed before anything was parsed leaves them.
-            let queue = ParseQueue::new(&none).unwrap();
-            queue.narrow(&early_templates(&project)).unwrap();
-            let mut parsed = ParsedTemplates::default();
-            queue.parse_into(&mut parsed).unwrap();
-            let early = Renderer::from_parsed(parsed);
-            assert_eq!(
-                early.render_project(&project).unwrap(),
-                expected,
-                "{path:?}"
-            );
-        }
-    }
-
     /// The syntax tree build.rs made of each template is exactly the one Tera's parser makes
     /// of the embedded text, and every template has one.
     #[test]
@@ -629,69 +405,6 @@ mod tests {
         });
         assert!(compared > 30, "{compared} templates compared");
         assert!(template_asts::ast_of("no such template").is_none());
-    }
-
-    /// The include scan finds exactly the includes Tera's parser sees, in every template
-    /// (a missed one would only be parsed later, but the early parse would be incomplete).
-    #[test]
-    fn includes_are_found_as_tera_parses_them() {
-        fn walk(nodes: &[tera::ast::Node], found: &mut Vec<String>) {
-            use tera::ast::Node;
-            for node in nodes {
-                match node {
-                    Node::Include(_, names, _) => found.extend(names.iter().cloned()),
-                    Node::If(branches, _) => {
-                        for (_, _, body) in &branches.conditions {
-                            walk(body, found);
-                        }
-                        if let Some((_, body)) = &branches.otherwise {
-                            walk(body, found);
-                        }
-                    }
-                    Node::Forloop(_, forloop, _) => {
-                        walk(&forloop.body, found);
-                        walk(forloop.empty_body.as_deref().unwrap_or_default(), found);
-                    }
-                    Node::FilterSection(_, section, _) => walk(&section.body, found),
-                    Node::Block(_, block, _) => walk(&block.body, found),
-                    _ => {}
-                }
-            }
-        }
-        let mut with_includes = 0;
-        collect(&TEMPLATES, &mut |path, bytes| {
-            if !path.ends_with(TEMPLATE_SUFFIX) {
-                return;
-            }
-            let text = std::str::from_utf8(bytes).unwrap();
-            let parsed = tera::Template::new(path, None, text).unwrap();
-            let mut expected = Vec::new();
-            walk(&parsed.ast, &mut expected);
-            let mut scanned: Vec<String> = includes(text).map(str::to_string).collect();
-            expected.sort();
-            scanned.sort();
-            assert_eq!(scanned, expected, "{path}");
-            with_includes += usize::from(!expected.is_empty());
-        });
-        assert!(with_includes >= 10, "{with_includes}");
-    }
-
-    /// What `EVERY_TREE_TEMPLATES` promises: every example tree renders each of them (itself
-    /// or through an include).
-    #[test]
-    fn every_tree_template_is_rendered_for_every_example_spec() {
-        for (path, project) in example_projects() {
-            let plan = plan::plan(&project);
-            let planned: Vec<&str> = plan.templates().into_iter().collect();
-            let used: Vec<&str> = with_includes(&planned)
-                .unwrap()
-                .into_iter()
-                .map(|(name, _)| name)
-                .collect();
-            for name in plan::EVERY_TREE_TEMPLATES {
-                assert!(used.contains(&name), "{path:?} does not use {name}");
-            }
-        }
     }
 
     /// A file's own values are visible to it only; the shared context is not changed.
