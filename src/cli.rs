@@ -369,7 +369,6 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
         ));
     }
     let started = std::time::Instant::now();
-    crate::cores::start();
     let bytes = crate::spec::load::read_spec(&args.spec)?;
     let known = crate::spec_memo::recall(&args.output, &args.spec, &bytes);
     // A folder that does not exist is not up to date (and asking costs a thread).
@@ -398,6 +397,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             ));
         }
     }
+    crate::cores::start();
     crate::prepare_renderer();
     let project = crate::load_project_bytes_for(&args.spec, &bytes, &args.output)?;
     // Once: the debug form of a large project is long to write out and hash.

@@ -7,7 +7,9 @@
 //! against 0.01 ms for a thread already spinning). `gen` of 10 environments takes about
 //! 12 ms in five parallel steps, so most of that parallelism was lost to waiting. A helper
 //! started once, at the beginning, pays that wait while the spec loads, and between steps it
-//! spins for a moment ([`SPIN`]) so that the next step finds it running.
+//! stays awake for a moment ([`SPIN`]) so that the next step finds it running. (The same
+//! probe shows this VM's scheduler keeping two busy threads on one vCPU for milliseconds in
+//! about half of the runs: parallelism here is a chance, not a promise.)
 //!
 //! The work given to [`on_every_core`] must share itself out (a counter of items taken in
 //! turn, as every caller does): a helper joins whenever it is free, or never, and the
@@ -21,9 +23,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-/// How long an idle helper spins before it sleeps: longer than the gaps between the steps of
-/// one `gen` (a few hundred microseconds), short enough that an idle process soon costs
-/// nothing.
+/// How long an idle helper stays awake (yielding) before it sleeps: longer than the gaps
+/// between the steps of one `gen` (a few hundred microseconds), short enough that an idle
+/// process soon costs nothing.
 const SPIN: Duration = Duration::from_millis(2);
 
 /// At most this many threads work on one step (one is the offering thread).
@@ -202,12 +204,10 @@ impl Pool {
         self.work.notify_all();
     }
 
-    /// A helper's life: run what is offered (the newest step first, each step once), spin
-    /// a moment after, then sleep until more.
-    fn serve(&'static self, started: std::sync::mpsc::SyncSender<()>) {
+    /// A helper's life: run what is offered (the newest step first, each step once); with
+    /// nothing to do (at its start too), wait a moment awake, then sleep until more.
+    fn serve(&'static self) {
         let mut ran: Vec<u64> = Vec::new();
-        let _ = started.send(());
-        let mut worked = false;
         loop {
             let epoch = self.epoch.load(Ordering::Acquire);
             let mut state = self.lock();
@@ -218,7 +218,6 @@ impl Pool {
                 ran.push(id);
                 drop(state);
                 run();
-                worked = true;
                 let mut state = self.lock();
                 if let Some(offer) = state.offers.iter_mut().find(|o| o.id == id) {
                     offer.running -= 1;
@@ -230,7 +229,6 @@ impl Pool {
             if let Some(job) = state.ahead.pop() {
                 drop(state);
                 let _ = catch_unwind(AssertUnwindSafe(job));
-                worked = true;
                 continue;
             }
             drop(state);
@@ -238,7 +236,7 @@ impl Pool {
             // Yielding, not only spinning: when the scheduler has put this helper on the
             // offering thread's CPU (this VM packs threads onto one vCPU for milliseconds at
             // a time), a bare spin would take half of that thread's time.
-            while worked && self.epoch.load(Ordering::Acquire) == epoch && idle.elapsed() < SPIN {
+            while self.epoch.load(Ordering::Acquire) == epoch && idle.elapsed() < SPIN {
                 std::thread::yield_now();
             }
             // Raised only under the lock, so checked under it nothing is missed.
@@ -265,17 +263,15 @@ fn pool() -> Option<&'static Pool> {
             epoch: AtomicU64::new(0),
         }));
         for n in 0..helpers {
-            let (started, running) = std::sync::mpsc::sync_channel(1);
             let spawned = std::thread::Builder::new()
                 .name(format!("tgforge-helper-{n}"))
-                .spawn(move || pool.serve(started));
+                .spawn(move || pool.serve());
             if spawned.is_err() {
                 if n == 0 {
                     return None;
                 }
                 break;
             }
-            let _ = running.recv();
         }
         Some(pool)
     })
