@@ -41,11 +41,6 @@ pub fn available() -> usize {
     })
 }
 
-/// How many threads `items` independent items are worth: one per item, at most the cores.
-pub fn threads_for(items: usize) -> usize {
-    available().min(items).max(1)
-}
-
 /// Starts the helpers (one per core besides this one) if they are not running yet. Called
 /// early by `gen`, so that their start overlaps the loading of the spec.
 pub fn start() {
@@ -126,8 +121,8 @@ pub fn on_every_core<T: Send>(work: &(dyn Fn() -> T + Sync)) -> Vec<T> {
     all
 }
 
-/// Runs `a` on this thread and `b` on a helper if one is free before `a` is done (else `b`
-/// after `a`, here).
+/// Runs `a` and `b`, taken in that order by this thread and a helper that is free before
+/// both are taken (with none, both run here, `a` first).
 pub fn join<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,
     b: impl FnOnce() -> B + Send,
