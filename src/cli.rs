@@ -397,7 +397,7 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
             ));
         }
     }
-    crate::cores::start();
+    // Also starts the helper threads (src/cores.rs), while the spec loads.
     crate::prepare_renderer();
     let project = crate::load_project_bytes_for(&args.spec, &bytes, &args.output)?;
     // Once: the debug form of a large project is long to write out and hash.

@@ -19,7 +19,7 @@
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -39,12 +39,6 @@ pub fn available() -> usize {
             .map_or(1, |n| n.get())
             .min(MAX_THREADS)
     })
-}
-
-/// Starts the helpers (one per core besides this one) if they are not running yet. Called
-/// early by `gen`, so that their start overlaps the loading of the spec.
-pub fn start() {
-    let _ = pool();
 }
 
 /// Runs `job` on a helper when one is free before this thread needs it, else never: for work
@@ -121,6 +115,29 @@ pub fn on_every_core<T: Send>(work: &(dyn Fn() -> T + Sync)) -> Vec<T> {
     all
 }
 
+/// `job(i, scratch)` for every `i` below `count`, on every core, each thread with its own
+/// scratch value; the results in the order of `i`.
+pub fn each_in_order<S: Default, T: Send>(
+    count: usize,
+    job: impl Fn(usize, &mut S) -> T + Sync,
+) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut scratch = S::default();
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= count {
+                return done;
+            }
+            done.push((i, job(i, &mut scratch)));
+        }
+    };
+    let mut done: Vec<(usize, T)> = on_every_core(&work).into_iter().flatten().collect();
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
 /// Runs `a` and `b`, taken in that order by this thread and a helper that is free before
 /// both are taken (with none, both run here, `a` first).
 pub fn join<A: Send, B: Send>(
@@ -129,7 +146,7 @@ pub fn join<A: Send, B: Send>(
 ) -> (A, B) {
     let a = Mutex::new(Some(a));
     let b = Mutex::new(Some(b));
-    let taken = std::sync::atomic::AtomicUsize::new(0);
+    let taken = AtomicUsize::new(0);
     let run = || -> Option<Result<A, B>> {
         match taken.fetch_add(1, Ordering::Relaxed) {
             0 => take(&a).map(|a| Ok(a())),
@@ -294,6 +311,18 @@ mod tests {
             assert!(done.iter().all(|d| d.load(Ordering::Relaxed) == 1));
             assert_eq!(counts.iter().sum::<usize>(), 1000);
             assert!(!counts.is_empty() && counts.len() <= available());
+        }
+    }
+
+    /// Results come back in the order of the items, whichever thread did each.
+    #[test]
+    fn each_in_order_keeps_the_order_of_the_items() {
+        for _ in 0..50 {
+            let squares = each_in_order(500, |i, calls: &mut usize| {
+                *calls += 1;
+                i * i
+            });
+            assert_eq!(squares, (0..500).map(|i| i * i).collect::<Vec<_>>());
         }
     }
 

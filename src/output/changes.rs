@@ -416,27 +416,12 @@ fn inspect_all(root: &Path, root_exists: bool, files: &[RenderedFile]) -> Result
     if files.len() < PARALLEL_FROM {
         return inspect(files);
     }
-    // Runs of consecutive files, taken in turn by every core; put back in order after.
+    // Runs of consecutive files, taken in turn by every core.
     let runs: Vec<&[RenderedFile]> = files
         .chunks(files.len().div_ceil(4 * crate::cores::available()))
         .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, Result<Inspected>)> = crate::cores::on_every_core(&|| {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(run) = runs.get(i) else {
-                return done;
-            };
-            done.push((i, inspect(run)));
-        }
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    done.sort_unstable_by_key(|(i, _)| *i);
     let mut all = Vec::with_capacity(files.len());
-    for (_, run) in done {
+    for run in crate::cores::each_in_order(runs.len(), |i, _: &mut ()| inspect(runs[i])) {
         all.extend(run?);
     }
     Ok(all)

@@ -6,7 +6,6 @@
 mod string_shape;
 
 use std::hash::{Hash as _, Hasher as _};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Result, bail};
 
@@ -95,7 +94,7 @@ pub fn problems(files: &[RenderedFile]) -> Vec<(String, String)> {
 /// with it; otherwise each is parsed. At 500 environments this parses a few dozen texts
 /// instead of 4,500 (the unit files of two environments differ only in names in quotes).
 fn check_all<'a>(texts: &[(Language, &'a str)]) -> Vec<((Language, &'a str), String)> {
-    let hashes = on_every_core(texts.len(), |i, shape| {
+    let hashes = crate::cores::each_in_order(texts.len(), |i, shape: &mut string_shape::Shape| {
         let (language, text) = texts[i];
         (language == Language::Hcl && string_shape::shape_into(text, shape)).then(|| {
             let mut hasher = rustc_hash::FxHasher::default();
@@ -117,7 +116,7 @@ fn check_all<'a>(texts: &[(Language, &'a str)]) -> Vec<((Language, &'a str), Str
             None => groups.push(vec![i]),
         }
     }
-    on_every_core(groups.len(), |g, shape| {
+    crate::cores::each_in_order(groups.len(), |g, shape: &mut string_shape::Shape| {
         check_group(texts, &groups[g], shape)
     })
     .into_iter()
@@ -169,33 +168,6 @@ fn check_group<'a>(
         }
     }
     failed
-}
-
-/// `job(i, scratch)` for every `i` below `count`, on every core, each thread with its own
-/// scratch shape; the results in the order of `i`.
-fn on_every_core<T: Send>(
-    count: usize,
-    job: impl Fn(usize, &mut string_shape::Shape) -> T + Sync,
-) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut shape = string_shape::Shape::default();
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= count {
-                break;
-            }
-            done.push((i, job(i, &mut shape)));
-        }
-        done
-    };
-    let mut done: Vec<_> = crate::cores::on_every_core(&work)
-        .into_iter()
-        .flatten()
-        .collect();
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// The rules every text follows: one trailing newline, no carriage return.
