@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
+use crate::cores;
 use crate::diagnostic::{Diagnostic, Position, SpecErrors, did_you_mean};
 use crate::spec::merge::deep_merge;
 use crate::spec::model::{EnvironmentSpec, SpecDocument, StateSpec, ToolingSpec};
 use crate::spec::schema;
 use crate::spec::source_map::{LazySourceMap, MAX_INDEXED_DEPTH, SourceMap};
+use crate::spec::yaml_value;
 
 /// Specs are small; anything larger is a mistake or an attack, refused before parsing.
 pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
@@ -276,7 +278,8 @@ pub fn load_bytes(
         ));
     }
 
-    if let Some(position) = SourceMap::too_deep_in(&source) {
+    let read = yaml_value::read(&source);
+    if let Some(position) = read.too_deep() {
         return Err(fail(
             &source,
             vec![
@@ -291,7 +294,11 @@ pub fn load_bytes(
     }
     let positions = LazySourceMap::default();
     let source_map = || positions.get(&source);
-    let root: Value = serde_yaml::from_str(&source).map_err(|e| {
+    let root: Value = match read {
+        yaml_value::Read::Value(root) => Ok(root),
+        _ => serde_yaml::from_str(&source),
+    }
+    .map_err(|e| {
         let mut d = yaml_error(&e);
         // serde_yaml points a duplicate at its mapping; point at the repeated key instead.
         if d.message.contains("duplicate entry")
@@ -320,7 +327,22 @@ pub fn load_bytes(
 
     // Every unknown key of the whole file first, so one run lists them all; sections with one
     // are not type-checked again below (that would only repeat the first of them).
-    let mut diagnostics = schema::unknown_keys(&root, &source_map);
+    let defaults_value = top.get("defaults").filter(|v| !v.is_null());
+    let entries: Vec<(&Value, &Value)> = match top.get("environments") {
+        Some(Value::Mapping(envs)) => envs.iter().collect(),
+        _ => Vec::new(),
+    };
+    // The environments are typed (and merged under `defaults`) on every core while the
+    // unknown keys are looked for: each takes milliseconds in a spec of hundreds of
+    // environments. What is kept of them is decided further down, in their order.
+    let (mut diagnostics, typed_environments) = cores::join(
+        || schema::unknown_keys(&root, &source_map),
+        || {
+            cores::each_in_order(entries.len(), |i, _: &mut ()| {
+                type_environment(entries[i], defaults_value, &source_map)
+            })
+        },
+    );
     let has_unknown = |prefix: &str| {
         let prefix = format!("{prefix}.");
         diagnostics
@@ -365,47 +387,31 @@ pub fn load_bytes(
         .filter(|v| !v.is_null())
         .and_then(|v| typed(v, "ejected_modules", &source_map, &mut diagnostics))
         .unwrap_or_default();
-    let defaults_value = section("defaults").filter(|v| !v.is_null());
     let defaults: Option<EnvironmentSpec> = defaults_value
         .filter(|_| !skip_defaults)
         .and_then(|v| typed(v, "defaults", &source_map, &mut diagnostics));
 
     let mut environments = std::collections::BTreeMap::new();
     let mut merged_environments = Vec::new();
-    // Borrowed: an environment is typed from the parsed value, and copied only to merge it
-    // under `defaults`.
-    let empty = Value::Mapping(Default::default());
     match top.get("environments") {
         Some(Value::Mapping(envs)) if !envs.is_empty() => {
-            for (key, value) in envs {
-                let name = key_name(key);
-                let path = format!("environments.{name}");
-                if skipped_envs.contains(&name) {
+            for typed in typed_environments {
+                if skipped_envs.contains(&typed.name) {
                     continue;
                 }
-                let value = if value.is_null() { &empty } else { value };
-                let Some(own) =
-                    typed::<EnvironmentSpec>(value, &path, &source_map, &mut diagnostics)
-                else {
+                diagnostics.extend(typed.own_problems);
+                let Some(own) = typed.own else {
                     continue;
                 };
-                environments.insert(name.clone(), own.clone());
-                if defaults_value.is_some() && defaults.is_none() {
-                    continue; // defaults already reported as invalid
-                }
-                // Both halves type-checked on their own, so their merge does too; should it not,
-                // the error is reported against the environment.
-                let merged = match defaults_value {
-                    Some(d) => typed::<EnvironmentSpec>(
-                        &deep_merge(d.clone(), value.clone()),
-                        &path,
-                        &source_map,
-                        &mut diagnostics,
-                    ),
-                    None => Some(own),
+                let merged = if defaults_value.is_some() && defaults.is_none() {
+                    None // defaults already reported as invalid
+                } else {
+                    diagnostics.extend(typed.merged_problems);
+                    typed.merged
                 };
+                environments.insert(typed.name.clone(), own);
                 if let Some(merged) = merged {
-                    merged_environments.push((name, merged));
+                    merged_environments.push((typed.name, merged));
                 }
             }
         }
@@ -432,6 +438,9 @@ pub fn load_bytes(
         tooling,
         ejected_modules,
     };
+    drop(entries);
+    // Freeing the parse tree of a large spec takes a millisecond that a helper can spend.
+    cores::ahead_of_time(move || drop(root));
     Ok(LoadedSpec {
         display_path: display_path.to_string(),
         base_dir: base_dir.to_path_buf(),
@@ -440,6 +449,50 @@ pub fn load_bytes(
         document,
         merged_environments,
     })
+}
+
+/// An environment typed on its own and merged under `defaults` (only if it typed on its own),
+/// with the problems of each.
+struct TypedEnvironment {
+    name: String,
+    own: Option<EnvironmentSpec>,
+    own_problems: Vec<Diagnostic>,
+    merged: Option<EnvironmentSpec>,
+    merged_problems: Vec<Diagnostic>,
+}
+
+fn type_environment<'m>(
+    (key, value): (&Value, &Value),
+    defaults: Option<&Value>,
+    map: &(dyn Fn() -> &'m SourceMap + Sync),
+) -> TypedEnvironment {
+    let name = key_name(key);
+    let path = format!("environments.{name}");
+    let empty = Value::Mapping(Default::default());
+    let value = if value.is_null() { &empty } else { value };
+    let mut own_problems = Vec::new();
+    let own = typed::<EnvironmentSpec>(value, &path, map, &mut own_problems);
+    // Both halves type-checked on their own, so their merge does too; should it not, the
+    // error is reported against the environment.
+    let mut merged_problems = Vec::new();
+    let merged = match (&own, defaults) {
+        (Some(_), Some(defaults)) => typed::<EnvironmentSpec>(
+            &deep_merge(defaults.clone(), value.clone()),
+            &path,
+            map,
+            &mut merged_problems,
+        ),
+        // Without defaults the merge is the environment (copied here, on every core).
+        (Some(own), None) => Some(own.clone()),
+        (None, _) => None,
+    };
+    TypedEnvironment {
+        name,
+        own,
+        own_problems,
+        merged,
+        merged_problems,
+    }
 }
 
 fn key_name(key: &Value) -> String {
@@ -456,7 +509,7 @@ fn key_name(key: &Value) -> String {
 fn typed<'m, T: DeserializeOwned>(
     value: &Value,
     prefix: &str,
-    map: &dyn Fn() -> &'m SourceMap,
+    map: &(dyn Fn() -> &'m SourceMap + Sync),
     out: &mut Vec<Diagnostic>,
 ) -> Option<T> {
     match serde_path_to_error::deserialize::<_, T>(value) {

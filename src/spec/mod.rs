@@ -5,5 +5,6 @@ pub mod merge;
 pub mod model;
 pub mod schema;
 pub mod source_map;
+pub mod yaml_value;
 
 pub use load::{LoadError, LoadedSpec, load_bytes, load_file};

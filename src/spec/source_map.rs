@@ -26,7 +26,7 @@ impl SourceMap {
     /// Indexes `source`. A YAML syntax error yields an empty map: the typed parse reports it.
     pub fn index(source: &str) -> SourceMap {
         let mut builder = Builder::default();
-        if let Some(at) = feed(source, &mut builder) {
+        if let Stop::NestingLimit(at) = feed(source, &mut builder, Until::FirstDocumentEnd) {
             builder.too_deep.get_or_insert(at);
         }
         SourceMap {
@@ -41,17 +41,6 @@ impl SourceMap {
     /// the depth.
     pub fn too_deep(&self) -> Option<Position> {
         self.too_deep
-    }
-
-    /// [`SourceMap::too_deep`] of `source` without building the map: one pass over the YAML
-    /// events that counts nesting and remembers nothing else, a third of the cost of
-    /// [`SourceMap::index`] (which only a spec with a problem needs).
-    pub fn too_deep_in(source: &str) -> Option<Position> {
-        let mut depth = DepthOnly::default();
-        if let Some(at) = feed(source, &mut depth) {
-            depth.too_deep.get_or_insert(at);
-        }
-        depth.too_deep
     }
 
     /// The first key written twice in the same mapping, if any.
@@ -77,34 +66,57 @@ impl SourceMap {
     }
 }
 
-/// Feeds the YAML events of `source` to `receiver`; returns where the parser stopped at its
-/// own nesting limit, if it did. The scanner reads a run of flow brackets before it emits
-/// their events, so very deep flow nesting shows up as that limit error rather than as deep
-/// events.
-fn feed(source: &str, receiver: &mut impl Receiver) -> Option<Position> {
-    // One event at a time, to the end of the first document: yaml-rust2's `Parser::load`
-    // calls itself once per level of nesting, and block sequences written compactly
-    // (`- - - - x`, which its flow-level limit does not cover) overflowed the stack.
+/// How far [`feed`] reads.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Until {
+    /// The end of the first document (all that the source map indexes).
+    FirstDocumentEnd,
+    /// The end of the stream: a later document, or a syntax error, matters to the reader.
+    StreamEnd,
+}
+
+/// Why [`feed`] stopped.
+#[derive(Debug, PartialEq)]
+pub(super) enum Stop {
+    /// At the end it was asked to read to, or because the receiver had seen enough.
+    Done,
+    /// At the parser's own nesting limit, here. The scanner reads a run of flow brackets before
+    /// it emits their events, so very deep flow nesting shows up as this rather than as deep
+    /// events.
+    NestingLimit(Position),
+    /// At a syntax error.
+    SyntaxError,
+}
+
+/// Feeds the YAML events of `source` to `receiver`, up to `until`.
+pub(super) fn feed(source: &str, receiver: &mut impl Receiver, until: Until) -> Stop {
+    // One event at a time: yaml-rust2's `Parser::load` calls itself once per level of
+    // nesting, and block sequences written compactly (`- - - - x`, which its flow-level limit
+    // does not cover) overflowed the stack.
     let mut parser = Parser::new_from_str(source);
     loop {
         match parser.next_token() {
             Ok((event, mark)) => {
-                let last = matches!(event, Event::DocumentEnd | Event::StreamEnd);
+                let last = match event {
+                    Event::StreamEnd => true,
+                    Event::DocumentEnd => until == Until::FirstDocumentEnd,
+                    _ => false,
+                };
                 receiver.on_event(event, mark);
                 if last || receiver.has_seen_enough() {
-                    return None;
+                    return Stop::Done;
                 }
             }
             Err(e) if e.info().contains("recursion limit") => {
-                return Some(position(*e.marker()));
+                return Stop::NestingLimit(position(*e.marker()));
             }
-            Err(_) => return None,
+            Err(_) => return Stop::SyntaxError,
         }
     }
 }
 
 /// What [`feed`] gives events to.
-trait Receiver: MarkedEventReceiver {
+pub(super) trait Receiver: MarkedEventReceiver {
     /// Whether the rest of the document can change nothing the receiver reports.
     fn has_seen_enough(&self) -> bool {
         false
@@ -112,12 +124,6 @@ trait Receiver: MarkedEventReceiver {
 }
 
 impl Receiver for Builder {}
-
-impl Receiver for DepthOnly {
-    fn has_seen_enough(&self) -> bool {
-        self.too_deep.is_some()
-    }
-}
 
 /// The source map of a spec, made on first use: a spec that loads and validates cleanly
 /// never needs a position, and indexing every key of a large spec cost a third of loading it.
@@ -151,7 +157,7 @@ struct Builder {
     too_deep: Option<Position>,
 }
 
-fn position(mark: Marker) -> Position {
+pub(super) fn position(mark: Marker) -> Position {
     Position {
         line: mark.line(),
         column: mark.col() + 1,
@@ -218,34 +224,6 @@ impl Builder {
     }
 }
 
-/// The receiver of [`SourceMap::too_deep_in`]: the depth where a node starts is the number
-/// of open mappings and sequences, as in [`Builder::node`].
-#[derive(Default)]
-struct DepthOnly {
-    depth: usize,
-    too_deep: Option<Position>,
-}
-
-impl MarkedEventReceiver for DepthOnly {
-    fn on_event(&mut self, event: Event, mark: Marker) {
-        let starts_node = matches!(
-            event,
-            Event::Scalar(..)
-                | Event::Alias(_)
-                | Event::MappingStart(..)
-                | Event::SequenceStart(..)
-        );
-        if starts_node && self.depth > MAX_INDEXED_DEPTH {
-            self.too_deep.get_or_insert(position(mark));
-        }
-        match event {
-            Event::MappingStart(..) | Event::SequenceStart(..) => self.depth += 1,
-            Event::MappingEnd | Event::SequenceEnd => self.depth = self.depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-}
-
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, event: Event, mark: Marker) {
         match event {
@@ -304,7 +282,7 @@ mod tests {
             .stack_size(256 * 1024)
             .spawn(move || {
                 (
-                    SourceMap::too_deep_in(&text),
+                    crate::spec::yaml_value::read(&text).too_deep(),
                     SourceMap::index(&text).too_deep(),
                 )
             })
@@ -348,12 +326,16 @@ mod tests {
             "a: 1\nb: [\n".to_string(),
         ] {
             assert_eq!(
-                SourceMap::too_deep_in(&text),
+                crate::spec::yaml_value::read(&text).too_deep(),
                 SourceMap::index(&text).too_deep(),
                 "{text:.60}"
             );
         }
-        assert!(SourceMap::too_deep_in(&block(MAX_INDEXED_DEPTH + 3)).is_some());
+        assert!(
+            crate::spec::yaml_value::read(&block(MAX_INDEXED_DEPTH + 3))
+                .too_deep()
+                .is_some()
+        );
     }
 
     #[test]
