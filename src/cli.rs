@@ -403,15 +403,14 @@ fn gen_command(args: &GenArgs, verbose: bool) -> Result<u8, Failure> {
     // Once: the debug form of a large project is long to write out and hash.
     let inputs = fresh::inputs_fingerprint(&project);
     // The memo is a file of the user cache (often on another disk than the tree): written
-    // beside the rest of the run, which does not read it.
-    std::thread::scope(|scope| {
+    // by a helper beside the rest of the run, which does not read it (or after it, when no
+    // helper is free).
+    let remember = || {
         if known.is_none() {
-            scope.spawn(|| {
-                crate::spec_memo::remember(&args.output, &args.spec, &bytes, &project, inputs)
-            });
+            crate::spec_memo::remember(&args.output, &args.spec, &bytes, &project, inputs)
         }
-        gen_loaded(args, &project, inputs, verbose)
-    })
+    };
+    crate::cores::join(|| gen_loaded(args, &project, inputs, verbose), remember).0
 }
 
 /// `gen` once the spec is loaded (and `inputs` is its fingerprint), the fast path missed.

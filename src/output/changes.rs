@@ -26,7 +26,7 @@
 //! generates now and (for an old side) only when tgforge wrote that path before.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::Path;
 
@@ -229,28 +229,25 @@ pub fn plan<'a>(
     let mut released = Vec::new();
     let mut ejected = Vec::new();
     let mut manifest = Manifest::default();
-    let mut generated: HashSet<&str> = HashSet::with_capacity(files.len());
+    // Every path by its lower-case form, in one pass: a path generated twice, and two paths
+    // one case-insensitive checkout would take for one file, are found here, and the
+    // deletions below ask it too. Each path's own form is checked (on every core) before
+    // anything is looked up at it (`inspect_all`).
+    let mut generated: HashMap<String, &str> = HashMap::with_capacity(files.len());
     for file in files {
         let path = file.path.as_str();
-        check_relative(path).map_err(|e| {
-            anyhow!(
-                "internal error: tgforge generated the path `{path}`, which it must not write: {e}"
-            )
-        })?;
-        if !generated.insert(path) {
-            return Err(anyhow!("internal error: tgforge generated `{path}` twice"));
+        if let Some(other) = generated.insert(path.to_lowercase(), path) {
+            return Err(if other == path {
+                anyhow!("internal error: tgforge generated `{path}` twice")
+            } else {
+                anyhow!(
+                    "internal error: tgforge generated `{other}` and `{path}`, one file on a case-insensitive checkout"
+                )
+            });
         }
     }
-    if let Some((a, b)) = super::paths::case_collision(files.iter().map(|f| f.path.as_str())) {
-        return Err(anyhow!(
-            "internal error: tgforge generated `{a}` and `{b}`, one file on a case-insensitive checkout"
-        ));
-    }
-    // A path tgforge no longer generates that differs only in case from one it generates is
-    // the same file on a case-insensitive checkout: deleting it would delete the new one.
-    let generated_folded: HashSet<String> = generated.iter().map(|p| p.to_lowercase()).collect();
-
-    for (file, (digest, found)) in files.iter().zip(inspect_all(root, root_exists, files)?) {
+    let inspected = inspect_all(root, root_exists, files)?;
+    for (file, (digest, found)) in files.iter().zip(inspected) {
         let path = file.path.as_str();
         manifest.files.insert(path.to_string(), digest);
         let mut change = FileChange {
@@ -307,7 +304,9 @@ pub fn plan<'a>(
     if root_exists {
         let mut probe = Probe::new(root);
         for path in known.paths() {
-            if generated.contains(path) || generated_folded.contains(&path.to_lowercase()) {
+            // A path that differs only in case from one it generates is the same file on a
+            // case-insensitive checkout: deleting it would delete the new one.
+            if generated.contains_key(&path.to_lowercase()) {
                 continue;
             }
             // Gone already, or replaced by something that is not a file: not tgforge's.
@@ -396,13 +395,20 @@ const PARALLEL_FROM: usize = 64;
 /// Each file's digest and what is on disk at its path.
 type Inspected = Vec<(Digest256, Found)>;
 
-/// The digest of each file's new contents and what is on disk at its path, in order.
+/// The digest of each file's new contents and what is on disk at its path, in order; an error
+/// for a path tgforge must not write (checked before anything is looked up there).
 fn inspect_all(root: &Path, root_exists: bool, files: &[RenderedFile]) -> Result<Inspected> {
     let inspect = |files: &[RenderedFile]| -> Result<Inspected> {
         let mut probe = Probe::new(root);
         files
             .iter()
             .map(|file| {
+                check_relative(&file.path).map_err(|e| {
+                    anyhow!(
+                        "internal error: tgforge generated the path `{}`, which it must not write: {e}",
+                        file.path
+                    )
+                })?;
                 let new = file.contents.as_bytes();
                 let found = if root_exists {
                     look(&mut probe, root, &file.path, Some(new))?
@@ -499,6 +505,40 @@ mod tests {
             path: path.into(),
             contents: contents.into(),
             verbatim: false,
+        }
+    }
+
+    /// Paths tgforge must never write are refused before anything is read there, with few
+    /// files and with many (looked at on every core): a bad form, a path twice, two paths
+    /// that are one file on a case-insensitive checkout.
+    #[test]
+    fn paths_it_must_not_write_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("tree");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(dir.path().join("outside.tf"), "x").unwrap();
+        for count in [3, 2 * PARALLEL_FROM] {
+            let many = |extra: &[&str]| -> Vec<RenderedFile> {
+                let mut files: Vec<RenderedFile> = (0..count)
+                    .map(|i| rendered(&format!("env/u{i:04}.tf"), "x"))
+                    .collect();
+                files.extend(extra.iter().map(|p| rendered(p, "x")));
+                files
+            };
+            for (extra, expected) in [
+                (vec!["../outside.tf"], "must not write"),
+                (vec!["z/.git/config"], "must not write"),
+                (vec!["z/a.tf", "z/a.tf"], "twice"),
+                (vec!["z/A.tf", "z/a.tf"], "case-insensitive checkout"),
+            ] {
+                let files = many(&extra);
+                let known = Known::default();
+                let err = plan(&root, true, &files, &known, None, false)
+                    .err()
+                    .unwrap_or_else(|| panic!("{extra:?} was accepted"));
+                assert!(err.to_string().contains(expected), "{extra:?}: {err}");
+            }
+            assert!(plan(&root, true, &many(&[]), &Known::default(), None, false).is_ok());
         }
     }
 
