@@ -103,10 +103,12 @@ fn renderer() -> Result<&'static Renderer, Failure> {
         .map_err(|e| Failure::Internal(anyhow::anyhow!("{e}")))
 }
 
-/// Starts building the template engine on another thread, so that it is ready (or nearly)
-/// when the spec has been loaded and validated: the two do not depend on each other.
+/// Starts reading the spec schema and building the template engine on another thread, so
+/// that each is ready (or nearly) when the spec's load (which walks the schema for unknown
+/// keys) and then the rendering need it: neither depends on the spec.
 pub fn prepare_renderer() {
     cores::ahead_of_time(|| {
+        spec::schema::prepare();
         let _ = renderer();
     });
 }

@@ -37,6 +37,12 @@ fn committed_schema() -> &'static Json {
     })
 }
 
+/// Reads the committed schema now (on a helper, while the spec is read), not when the first
+/// load walks it.
+pub fn prepare() {
+    committed_schema();
+}
+
 /// Reports every key of `value` that the schema does not allow, with a did-you-mean.
 pub fn unknown_keys<'m>(value: &Yaml, map: &dyn Fn() -> &'m SourceMap) -> Vec<Diagnostic> {
     let schema = committed_schema();
