@@ -35,7 +35,11 @@ pub fn read(source: &str) -> Read {
         text: Text::new(source),
         depth: 0,
         too_deep: None,
-        building: Building::Empty,
+        building: if in_common_yaml(source) {
+            Building::Empty
+        } else {
+            Building::GivenUp
+        },
     };
     let stop = source_map::feed(source, &mut reader, Until::StreamEnd);
     if let Stop::NestingLimit(at) = stop {
@@ -60,6 +64,28 @@ impl Read {
             _ => None,
         }
     }
+}
+
+/// Whether `source` keeps to the characters and lines both parsers read alike: no tab (the
+/// spec's own whitespace rules differ around it), no control character, no line or paragraph
+/// separator, next-line or byte order mark (line breaks or errors to libyaml's YAML 1.1,
+/// plain characters to yaml-rust2's 1.2), no directive (`%YAML`).
+fn in_common_yaml(source: &str) -> bool {
+    let characters = if source.is_ascii() {
+        source
+            .bytes()
+            .all(|b| matches!(b, b'\n' | b'\r' | b' '..=b'~'))
+    } else {
+        source.chars().all(|c| {
+            matches!(c, '\n' | '\r' | ' '..='~')
+                || (c >= '\u{a0}'
+                    && !matches!(
+                        c,
+                        '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                    ))
+        })
+    };
+    characters && !source.starts_with('%') && !source.contains("\n%")
 }
 
 struct Reader<'s> {
@@ -253,6 +279,8 @@ impl Reader<'_> {
             || text.starts_with("...")
             || text.contains(['\t', '\n', '\r'])
             || text.contains(" #")
+            || text.contains(": ")
+            || text.ends_with(':')
             || (in_flow && text.contains([',', '[', ']', '{', '}', ':', '#'])))
     }
 
@@ -416,6 +444,15 @@ mod tests {
     /// The property the module promises: whatever is read here, serde_yaml reads the same,
     /// in the same order (`==` on mappings ignores order; their YAML text does not).
     fn check_same(text: &str) -> Read {
+        // The same document with Windows line ends reads the same way too.
+        let crlf = text.replace('\n', "\r\n");
+        if crlf != text {
+            check_same_as_written(&crlf);
+        }
+        check_same_as_written(text)
+    }
+
+    fn check_same_as_written(text: &str) -> Read {
         let read = read(text);
         if let Read::Value(value) = &read {
             let theirs = serde_yaml_reads(text);
@@ -573,6 +610,13 @@ mod tests {
             "a: [1\n",
             "k: 99999999999999999999\n",
             "[|\n]",
+            "a:\tb\n",
+            "a: b\tc\n",
+            "a: \"b\u{1}\"\n",
+            "a: b\u{2028}c\n",
+            "\u{feff}a: b\n",
+            "a: b\u{85}c\n",
+            "%YAML 1.2\n---\na: b\n",
             "{---\na:}",
             "[a, , b]\n",
             "a: [b:c]\n",
@@ -653,6 +697,9 @@ mod tests {
             Just("*a".to_string()),
             Just("!t ".to_string()),
             Just("---\n".to_string()),
+            Just("\t".to_string()),
+            Just("\r\n".to_string()),
+            Just("\u{2028}".to_string()),
             "[a-z]{1,6}",
             "[0-9._+xobe-]{1,8}",
             "(~|null|true|False|\\.inf|\\.NaN|0x1F|-0o7|1e3|007)",
