@@ -249,6 +249,24 @@ impl MarkedEventReceiver for Builder {
     }
 }
 
+/// Texts nested `n` levels deep, for the tests of the depth checks here and in `yaml_value`.
+#[cfg(test)]
+pub(crate) mod nested_texts {
+    /// `[[[...1...]]]`: flow sequences.
+    pub(crate) fn flow(n: usize) -> String {
+        format!("{}1{}", "[".repeat(n), "]".repeat(n))
+    }
+
+    /// `k0:` / `  k1:` ... `v: 1`: block mappings.
+    pub(crate) fn block(n: usize) -> String {
+        (0..n)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect::<String>()
+            + &"  ".repeat(n)
+            + "v: 1\n"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,14 +326,7 @@ mod tests {
 
     #[test]
     fn the_depth_pass_finds_what_the_index_finds() {
-        let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
-        let block = |n: usize| {
-            (0..n)
-                .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
-                .collect::<String>()
-                + &"  ".repeat(n)
-                + "v: 1\n"
-        };
+        use super::nested_texts::{block, flow as nested};
         for text in [
             nested(10_000),
             nested(MAX_INDEXED_DEPTH),

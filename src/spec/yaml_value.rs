@@ -647,14 +647,7 @@ mod tests {
     fn nesting_is_measured_even_after_giving_up() {
         let deep = format!("a: &x 1\nb: *x\nc: {}1{}\n", "[".repeat(40), "]".repeat(40));
         assert!(matches!(read(&deep), Read::TooDeep(_)));
-        let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
-        let block = |n: usize| {
-            (0..n)
-                .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
-                .collect::<String>()
-                + &"  ".repeat(n)
-                + "v: 1\n"
-        };
+        use crate::spec::source_map::nested_texts::{block, flow as nested};
         assert!(matches!(
             check_same(&block(MAX_INDEXED_DEPTH - 1)),
             Read::Value(_)
