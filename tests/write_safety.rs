@@ -114,6 +114,36 @@ fn a_first_generation_that_fails_while_writing_leaves_nothing_at_all() {
     gen_cmd(&spec_path, &out, &["--check"]).success();
 }
 
+/// A first generation writes its files while the manifest is planned beside them: every path
+/// is still refused before anything is written (here among many safe ones, so the writing
+/// would have started on every core).
+#[test]
+fn a_first_generation_refuses_an_unsafe_path_before_writing_anything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec_path = write_spec(tmp.path(), "team-task.yaml", &grown());
+    let files = tgforge::generate(&spec_path).unwrap().1;
+    let out = tmp.path().join("new/out");
+    let before = snapshot(tmp.path());
+    for (bad, expected) in [
+        ("../outside.tf", "must not write"),
+        ("/abs.tf", "must not write"),
+        (".tgforge-manifest.json", "must not write"),
+        ("a/.git/config", "must not write"),
+        (files[0].path.as_str(), "twice"),
+        (&files[0].path.to_uppercase(), "case-insensitive checkout"),
+    ] {
+        let mut with_bad = files.clone();
+        with_bad.push(tgforge::render::RenderedFile {
+            path: bad.to_string(),
+            contents: "x\n".into(),
+            verbatim: false,
+        });
+        let err = output::regenerate(&out, &with_bad, &Options::default()).unwrap_err();
+        assert!(err.to_string().contains(expected), "{bad}: {err}");
+        assert_eq!(snapshot(tmp.path()), before, "{bad}: nothing written");
+    }
+}
+
 #[test]
 fn a_held_lock_makes_a_second_run_fail_with_a_clear_message_and_write_nothing() {
     let s = TeamTask::generated_and_aged();

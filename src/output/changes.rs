@@ -233,19 +233,7 @@ pub fn plan<'a>(
     // one case-insensitive checkout would take for one file, are found here, and the
     // deletions below ask it too. Each path's own form is checked (on every core) before
     // anything is looked up at it (`inspect_all`).
-    let mut generated: HashMap<String, &str> = HashMap::with_capacity(files.len());
-    for file in files {
-        let path = file.path.as_str();
-        if let Some(other) = generated.insert(path.to_lowercase(), path) {
-            return Err(if other == path {
-                anyhow!("internal error: tgforge generated `{path}` twice")
-            } else {
-                anyhow!(
-                    "internal error: tgforge generated `{other}` and `{path}`, one file on a case-insensitive checkout"
-                )
-            });
-        }
-    }
+    let generated = by_lower_case(files)?;
     let inspected = inspect_all(root, root_exists, files)?;
     for (file, (digest, found)) in files.iter().zip(inspected) {
         let path = file.path.as_str();
@@ -374,6 +362,39 @@ pub fn plan<'a>(
     })
 }
 
+/// Every path of `files` by its lower-case form; an error for a path generated twice or two
+/// paths one case-insensitive checkout would take for one file.
+fn by_lower_case(files: &[RenderedFile]) -> Result<HashMap<String, &str>> {
+    let mut generated: HashMap<String, &str> = HashMap::with_capacity(files.len());
+    for file in files {
+        let path = file.path.as_str();
+        if let Some(other) = generated.insert(path.to_lowercase(), path) {
+            return Err(if other == path {
+                anyhow!("internal error: tgforge generated `{path}` twice")
+            } else {
+                anyhow!(
+                    "internal error: tgforge generated `{other}` and `{path}`, one file on a case-insensitive checkout"
+                )
+            });
+        }
+    }
+    Ok(generated)
+}
+
+/// The checks [`plan`] makes of the paths alone, for a writer that starts before the plan is
+/// made (a new tree: nothing on disk to look at).
+pub fn check_paths(files: &[RenderedFile]) -> Result<()> {
+    by_lower_case(files)?;
+    files.iter().try_for_each(|file| checked_path(&file.path))
+}
+
+/// An error for a path tgforge must not write.
+fn checked_path(path: &str) -> Result<()> {
+    check_relative(path).map_err(|e| {
+        anyhow!("internal error: tgforge generated the path `{path}`, which it must not write: {e}")
+    })
+}
+
 /// What is on disk at a path, compared with the contents tgforge would write there.
 enum Found {
     Missing,
@@ -403,12 +424,7 @@ fn inspect_all(root: &Path, root_exists: bool, files: &[RenderedFile]) -> Result
         files
             .iter()
             .map(|file| {
-                check_relative(&file.path).map_err(|e| {
-                    anyhow!(
-                        "internal error: tgforge generated the path `{}`, which it must not write: {e}",
-                        file.path
-                    )
-                })?;
+                checked_path(&file.path)?;
                 let new = file.contents.as_bytes();
                 let found = if root_exists {
                     look(&mut probe, root, &file.path, Some(new))?
