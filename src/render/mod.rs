@@ -285,10 +285,15 @@ impl ContextCache {
             };
         }
         self.own.clear();
+        // Moved in, not inserted: `Context::insert` serializes its value anew (a deep copy,
+        // a unit's whole context for every unit file).
+        let mut mine = serde_json::Map::with_capacity(own.len());
         for (key, value) in own {
-            self.context.insert(key, &value);
+            mine.insert(key.to_string(), value);
             self.own.push(key);
         }
+        self.context
+            .extend(tera::Context::from_value(Value::Object(mine))?);
         Ok(&self.context)
     }
 
