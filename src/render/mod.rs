@@ -253,52 +253,56 @@ struct RenderState {
 }
 
 /// The Tera context of the file being rendered. A shared context is converted once and kept
-/// while the next files share it (an environment's files follow each other); a file's own
+/// while the files that share it render (an environment's files, among which come files
+/// with contexts of their own: a dependency block, the bootstrap script); a file's own
 /// values are set before it renders and taken out after. A context no other file holds is
-/// taken as it is, not copied.
+/// taken as it is, not copied, into a context of its own, and the kept one stays.
 #[derive(Default)]
 struct ContextCache {
-    /// The shared value the context was made from (held, so its address stays its identity);
-    /// `None` when the context was taken from a file alone in holding it.
+    /// The shared value `context` was made from (held, so its address stays its identity).
     shared: Option<Arc<Value>>,
     context: tera::Context,
-    /// The current file's own keys.
+    /// The current file's own keys, set in `context`.
     own: Vec<&'static str>,
+    /// The context of a file alone in holding its value.
+    alone: tera::Context,
 }
 
 impl ContextCache {
     fn enter(&mut self, context: TemplateContext) -> Result<&tera::Context> {
         let TemplateContext { shared, own, .. } = context;
+        // Moved in, not inserted: `Context::insert` serializes its value anew (a deep copy,
+        // a unit's whole context for every unit file).
+        let own_values = |own: Vec<(&'static str, Value)>| {
+            let own: serde_json::Map<String, Value> =
+                own.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            tera::Context::from_value(Value::Object(own))
+        };
+        self.own.clear();
         if !self
             .shared
             .as_ref()
             .is_some_and(|s| Arc::ptr_eq(s, &shared))
         {
-            self.shared = None;
-            self.context = match Arc::try_unwrap(shared) {
-                Ok(value) => tera::Context::from_value(value)?,
-                Err(shared) => {
-                    let context = tera::Context::from_value((*shared).clone())?;
-                    self.shared = Some(shared);
-                    context
+            match Arc::try_unwrap(shared) {
+                Ok(value) => {
+                    self.alone = tera::Context::from_value(value)?;
+                    self.alone.extend(own_values(own)?);
+                    return Ok(&self.alone);
                 }
-            };
+                Err(shared) => {
+                    self.context = tera::Context::from_value((*shared).clone())?;
+                    self.shared = Some(shared);
+                }
+            }
         }
-        self.own.clear();
-        // Moved in, not inserted: `Context::insert` serializes its value anew (a deep copy,
-        // a unit's whole context for every unit file).
-        let mut mine = serde_json::Map::with_capacity(own.len());
-        for (key, value) in own {
-            mine.insert(key.to_string(), value);
-            self.own.push(key);
-        }
-        self.context
-            .extend(tera::Context::from_value(Value::Object(mine))?);
+        self.own.extend(own.iter().map(|(key, _)| *key));
+        self.context.extend(own_values(own)?);
         Ok(&self.context)
     }
 
-    /// Undoes the file's own values (restoring a shared value of the same name). A context
-    /// taken from its only holder is made anew for the next file, so it is left as it is.
+    /// Undoes the file's own values in the kept context (restoring a shared value of the
+    /// same name).
     fn leave(&mut self) {
         let Some(shared) = &self.shared else {
             return;
