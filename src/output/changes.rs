@@ -381,10 +381,10 @@ fn by_lower_case(files: &[RenderedFile]) -> Result<HashMap<String, &str>> {
     Ok(generated)
 }
 
-/// The checks [`plan`] makes of the paths alone, for a writer that starts before the plan is
-/// made (a new tree: nothing on disk to look at).
+/// The check [`plan`] makes of each path's form, for a writer that starts before the plan is
+/// made (a new tree: nothing on disk to look at). Paths generated twice, which the plan
+/// refuses too, cannot be written outside the folder.
 pub fn check_paths(files: &[RenderedFile]) -> Result<()> {
-    by_lower_case(files)?;
     files.iter().try_for_each(|file| checked_path(&file.path))
 }
 

@@ -39,7 +39,8 @@ pub fn write<'a>(
         return Ok(None);
     };
     let known = Known::trusting_journal(Default::default(), Default::default(), files);
-    // Every path is checked before anything is written (the plan checks them again).
+    // Every path's form is checked before anything is written (the plan checks them again,
+    // and refuses a path generated twice).
     changes::check_paths(files)?;
     // The files and the manifest: flushed one by one, or by one flush of the whole file
     // system before the rename.
@@ -73,8 +74,9 @@ pub fn write<'a>(
         Ok(plan)
     };
     let (written, plan) = write_all(&staging.path, dir, files, sync_each, plan_and_remember);
-    written?;
+    // The plan's refusal first: a path generated twice also fails its second write.
     let plan = plan?;
+    written?;
     let manifest = plan
         .changes
         .iter()
