@@ -68,6 +68,10 @@ pub fn check_relative(path: &str) -> Result<(), String> {
 /// extension (`con`, `nul.txt`, `COM1`...): such a file cannot be checked out on Windows.
 pub fn is_windows_reserved(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
+    // Every reserved name is 3 to 7 bytes long: most names need no lower-case copy.
+    if !(3..=7).contains(&stem.len()) {
+        return false;
+    }
     let lower = stem.to_ascii_lowercase();
     match lower.as_str() {
         "con" | "prn" | "aux" | "nul" | "conin$" | "conout$" => true,
