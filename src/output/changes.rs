@@ -120,20 +120,18 @@ impl Known {
         journal: BTreeMap<String, Digest256>,
         files: &[RenderedFile],
     ) -> Known {
-        if journal.is_empty() {
-            return Known {
-                manifest,
-                pending: BTreeMap::new(),
-                handed_over: Vec::new(),
-            };
-        }
-        let generated: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        let pending = journal
-            .into_iter()
-            .filter(|(path, _)| {
-                generated.contains(path.as_str()) || manifest.files.contains_key(path)
-            })
-            .collect();
+        // An empty journal (every new tree) needs no set of the generated paths.
+        let pending = if journal.is_empty() {
+            BTreeMap::new()
+        } else {
+            let generated: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+            journal
+                .into_iter()
+                .filter(|(path, _)| {
+                    generated.contains(path.as_str()) || manifest.files.contains_key(path)
+                })
+                .collect()
+        };
         Known {
             manifest,
             pending,
@@ -392,18 +390,24 @@ fn by_lower_case(files: &[RenderedFile]) -> Result<HashMap<String, &str>> {
 /// made (a new tree: nothing on disk to look at). Paths generated twice, which the plan
 /// refuses too, cannot be written outside the folder.
 pub fn check_paths(files: &[RenderedFile]) -> Result<()> {
-    let check = |files: &[RenderedFile]| files.iter().try_for_each(|f| checked_path(&f.path));
+    // About 0.4 us a path; the first error in path order.
+    in_runs(files, |run| {
+        run.iter().try_for_each(|f| checked_path(&f.path))
+    })
+    .into_iter()
+    .collect()
+}
+
+/// `job` of runs of consecutive files, in order: taken in turn by every core from
+/// [`PARALLEL_FROM`] files, a single run on this thread below.
+fn in_runs<T: Send>(files: &[RenderedFile], job: impl Fn(&[RenderedFile]) -> T + Sync) -> Vec<T> {
     if files.len() < PARALLEL_FROM {
-        return check(files);
+        return vec![job(files)];
     }
-    // On every core (about 0.4 us a path): runs of consecutive files, the first error in
-    // path order.
     let runs: Vec<&[RenderedFile]> = files
         .chunks(files.len().div_ceil(4 * crate::cores::available()))
         .collect();
-    crate::cores::each_in_order(runs.len(), |i, _: &mut ()| check(runs[i]))
-        .into_iter()
-        .collect()
+    crate::cores::each_in_order(runs.len(), |i, _: &mut ()| job(runs[i]))
 }
 
 /// An error for a path tgforge must not write.
@@ -453,15 +457,8 @@ fn inspect_all(root: &Path, root_exists: bool, files: &[RenderedFile]) -> Result
             })
             .collect()
     };
-    if files.len() < PARALLEL_FROM {
-        return inspect(files);
-    }
-    // Runs of consecutive files, taken in turn by every core.
-    let runs: Vec<&[RenderedFile]> = files
-        .chunks(files.len().div_ceil(4 * crate::cores::available()))
-        .collect();
     let mut all = Vec::with_capacity(files.len());
-    for run in crate::cores::each_in_order(runs.len(), |i, _: &mut ()| inspect(runs[i])) {
+    for run in in_runs(files, inspect) {
         all.extend(run?);
     }
     Ok(all)
